@@ -1,0 +1,1 @@
+"""Compliance reports and training guides built from scenario results."""

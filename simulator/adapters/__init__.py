@@ -1,0 +1,1 @@
+"""Adapters: storage, hashing and the clients of providers outside KOTRA."""

@@ -1,0 +1,1 @@
+"""Application services: one per flow, each applying domain rules in one transaction."""

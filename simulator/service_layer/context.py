@@ -1,0 +1,139 @@
+"""What every service needs: the store, the clock, hashing and the provider ports."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import sqlite_utils
+
+from ..adapters.hashing import Hasher
+from ..adapters.store import transaction
+from ..domain.entitlements import scheme_on
+from ..domain.errors import Refusal
+from ..domain.model import Kind, LegacyRole, Member, Status, Via
+from .ports import BusinessStatusLookup, CertificateVerifier, RealNameVerification, SnsLogin
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass
+class Context:
+    db: sqlite_utils.Database
+    hasher: Hasher
+    clock: Clock
+    real_name: RealNameVerification
+    sns: SnsLogin
+    business_status: BusinessStatusLookup
+    certificates: CertificateVerifier
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def stamp(self) -> str:
+        return self.now().isoformat(timespec="seconds")
+
+    def scheme(self) -> str:
+        return scheme_on(self.now().date())
+
+    def audit(self, actor: str, action: str, target: str = "", **detail: Any) -> None:
+        self.db["audit_log"].insert(
+            {"at": self.stamp(), "actor": actor, "action": action, "target": target,
+             "detail": json.dumps(detail, ensure_ascii=False, default=str)}
+        )
+
+
+class FailedAttempt(Refusal):
+    """A refusal that must still leave a trace: the failure counter in ``table``.``column``
+    for row ``key`` goes up even though everything else the request wrote is rolled back."""
+
+    def __init__(self, code: str, message: str, *, table: str, key: str, value: object, column: str) -> None:
+        super().__init__(code, message)
+        self.table, self.key, self.value, self.column = table, key, value, column
+
+
+@contextmanager
+def unit_of_work(ctx: Context) -> Iterator[None]:
+    """One transaction per request: all or nothing, except failure counters."""
+    try:
+        with transaction(ctx.db):
+            yield
+    except FailedAttempt as failed:
+        with transaction(ctx.db):
+            ctx.db.execute(
+                f"UPDATE {failed.table} SET {failed.column} = {failed.column} + 1 WHERE {failed.key} = ?",
+                [failed.value],
+            )
+            ctx.audit("system", "failed_attempt", f"{failed.table}:{failed.value}", code=failed.code)
+        raise
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def member_from_row(db: sqlite_utils.Database, row: dict) -> Member:
+    aff = next(db["affiliations"].rows_where("member_id = ?", [row["id"]]), None)
+    return Member(
+        id=row["id"],
+        kind=Kind(row["kind"]),
+        name=row["name"],
+        status=Status(row["status"]),
+        joined_at=datetime.fromisoformat(row["joined_at"]),
+        user_id=row["user_id"],
+        sns_channel=row["sns_channel"],
+        company=aff["bizno"] if aff else None,
+        via=Via(aff["via"]) if aff else None,
+        legacy_role=LegacyRole(row["legacy_role"]) if row["legacy_role"] else None,
+        legacy_company=row["legacy_company"],
+        interests=json.loads(row["interests"] or "{}"),
+    )
+
+
+def load_member(db: sqlite_utils.Database, member_id: int) -> Member:
+    return member_from_row(db, db["members"].get(member_id))
+
+
+def session_row(ctx: Context, token: str | None, subject: str) -> dict:
+    row = next(ctx.db["sessions"].rows_where("token = ?", [token or ""]), None)
+    if row is None or row["subject"] != subject:
+        if subject == "company":
+            raise Refusal("company_login_required", "기업정보 관리자로 로그인해 주세요.")
+        raise Refusal("login_required", "로그인이 필요합니다.")
+    return row
+
+
+def member_of(ctx: Context, token: str | None) -> Member:
+    return load_member(ctx.db, session_row(ctx, token, "member")["member_id"])
+
+
+def flow_row(ctx: Context, flow_id: str, kind: str) -> dict:
+    row = next(ctx.db["flows"].rows_where("id = ? AND kind = ?", [flow_id, kind]), None)
+    if row is None:
+        raise Refusal("flow_unknown", "진행 중인 절차가 없거나 만료되었습니다. 처음부터 다시 진행해 주세요.")
+    row["data"] = json.loads(row["data"])
+    return row
+
+
+def save_flow(ctx: Context, flow_id: str, step: int, data: dict, member_id: int | None = None) -> None:
+    ctx.db["flows"].update(
+        flow_id,
+        {"step": step, "data": json.dumps(data, ensure_ascii=False, default=str),
+         **({"member_id": member_id} if member_id is not None else {})},
+    )
+
+
+def start_flow(ctx: Context, kind: str, data: dict | None = None, member_id: int | None = None) -> str:
+    flow_id = new_token()
+    ctx.db["flows"].insert(
+        {"id": flow_id, "kind": kind, "step": 1, "member_id": member_id,
+         "data": json.dumps(data or {}, ensure_ascii=False, default=str), "created_at": ctx.stamp()}
+    )
+    return flow_id

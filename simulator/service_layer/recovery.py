@@ -1,0 +1,82 @@
+"""[아이디 찾기] by 휴대폰, 간편인증 or 이메일, and [비밀번호 재설정]."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ..domain import policy
+from ..domain.errors import Refusal
+from ..domain.model import Kind
+from .context import Context, flow_row, save_flow, start_flow, unit_of_work
+
+NO_MATCH = "입력하신 정보와 일치하는 회원이 없습니다."
+RESET_TTL = timedelta(minutes=10)
+
+
+def _found(rows: list[dict]) -> list[dict]:
+    if not rows:
+        raise Refusal("member_not_found", NO_MATCH)
+    return [{"아이디": r["user_id"], "가입일자": r["joined_at"][:10]} for r in rows]
+
+
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit())
+
+
+def find_id_by_phone(ctx: Context, name: str, phone: str) -> list[dict]:
+    """① 휴대폰: 회원가입 시 등록한 이름 및 휴대폰번호 입력 후 [조회]."""
+    rows = [r for r in ctx.db["members"].rows_where("kind = ? AND name = ?", [Kind.GENERAL.value, name.strip()])
+            if _digits(r["phone"] or "") == _digits(phone) and _digits(phone)]
+    return _found(rows)
+
+
+def find_id_by_email(ctx: Context, name: str, email: str) -> list[dict]:
+    """③ 이메일: 회원가입 시 입력한 이름 및 이메일 입력 후 [조회]."""
+    rows = list(ctx.db["members"].rows_where("kind = ? AND name = ? AND lower(email) = lower(?)",
+                                              [Kind.GENERAL.value, name.strip(), email.strip()]))
+    return _found(rows)
+
+
+def find_id_by_simple_auth(ctx: Context, transaction_id: str) -> list[dict]:
+    """② 간편인증: 선호하는 SNS 혹은 금융인증서로 인증 → 기등록한 아이디 및 가입일자."""
+    person = ctx.real_name.fetch_result("simple", transaction_id)
+    return _found(list(ctx.db["members"].rows_where("kind = ? AND ci = ?", [Kind.GENERAL.value, person.ci])))
+
+
+def start_reset(ctx: Context, user_id: str, name: str) -> str:
+    """[비밀번호 재설정]: 회원가입 시 등록된 아이디 및 회원명 입력."""
+    with unit_of_work(ctx):
+        row = next(ctx.db["members"].rows_where("user_id = ? AND name = ?", [user_id.strip(), name.strip()]), None)
+        if row is None:
+            raise Refusal("member_not_found", NO_MATCH)
+        return start_flow(ctx, "password_reset", member_id=row["id"])
+
+
+def verify_identity(ctx: Context, flow_id: str, method: str, transaction_id: str) -> None:
+    """휴대폰/신용카드/간편인증 중 택일하여 본인인증: the verified person must be the member."""
+    with unit_of_work(ctx):
+        flow = flow_row(ctx, flow_id, "password_reset")
+        person = ctx.real_name.fetch_result(method, transaction_id)
+        member = ctx.db["members"].get(flow["member_id"])
+        if member["ci"] != person.ci:
+            raise Refusal("identity_mismatch", "본인인증 정보가 회원정보와 일치하지 않습니다.")
+        save_flow(ctx, flow_id, 2, {"verified_at": ctx.stamp()})
+
+
+def save_password(ctx: Context, flow_id: str, new: str, confirm: str) -> None:
+    """변경 비밀번호 입력 후 [저장하기]. Also lifts a login lock."""
+    with unit_of_work(ctx):
+        flow = flow_row(ctx, flow_id, "password_reset")
+        if flow["step"] < 2:
+            raise Refusal("identity_required", "본인인증을 먼저 진행해 주세요.")
+        if ctx.now() - datetime.fromisoformat(flow["data"]["verified_at"]) > RESET_TTL:
+            ctx.db["flows"].delete(flow_id)
+            raise Refusal("reset_expired", "본인인증 후 10분이 지났습니다. 처음부터 다시 진행해 주세요.")
+        member = ctx.db["members"].get(flow["member_id"])
+        policy.check_password(new, user_id=member["user_id"] or "")
+        if new != confirm:
+            raise Refusal("password_mismatch", "비밀번호와 비밀번호 확인이 일치하지 않습니다.")
+        ctx.db["members"].update(member["id"], {"password_hash": ctx.hasher.hash(new), "failed_logins": 0})
+        ctx.db["sessions"].delete_where("member_id = ?", [member["id"]])
+        ctx.db["flows"].delete(flow_id)
+        ctx.audit(f"member:{member['id']}", "password_reset")

@@ -1,0 +1,41 @@
+"""Data that exists before anyone uses the system: KOTRA's company records and the
+accounts imported from the (구) membership system."""
+
+from __future__ import annotations
+
+from ..domain import bizno as bizno_rules
+from ..domain import policy
+from ..domain.errors import Refusal
+from ..domain.model import Kind, LegacyRole, Status
+from .context import Context, unit_of_work
+
+
+def directory_company(ctx: Context, raw_bizno: str, name: str, representative: str, address: str = "",
+                      industry: str = "") -> str:
+    number = bizno_rules.parse(raw_bizno)
+    with unit_of_work(ctx):
+        ctx.db["company_directory"].upsert({"bizno": number, "name": name, "representative": representative,
+                                            "address": address, "industry": industry}, pk="bizno")
+        ctx.audit("seed", "directory_company", number)
+    return number
+
+
+def legacy_member(ctx: Context, *, user_id: str, password: str, name: str, email: str, phone: str,
+                  role: str, bizno: str | None = None, joined_at: str | None = None) -> int:
+    """Import one (구) account: it keeps its role until its owner converts it."""
+    legacy_role = LegacyRole(role)
+    if (legacy_role is LegacyRole.INDIVIDUAL) != (bizno is None):
+        raise Refusal("legacy_company", "(구) 기업회원에게만 소속 기업이 있습니다.")
+    with unit_of_work(ctx):
+        member_id = ctx.db["members"].insert({
+            "kind": Kind.GENERAL.value, "status": Status.LEGACY.value, "user_id": policy.check_user_id(user_id),
+            "password_hash": ctx.hasher.hash(password), "name": name, "email": email, "phone": phone,
+            "legacy_role": legacy_role.value, "legacy_company": bizno_rules.parse(bizno) if bizno else None,
+            "joined_at": joined_at or ctx.stamp(),
+        }).last_pk
+        ctx.audit("seed", "legacy_member", user_id, role=role)
+    return member_id
+
+
+def audit_actions(ctx: Context) -> list[str]:
+    return [r["action"] for r in ctx.db["audit_log"].rows_where(order_by="id")]

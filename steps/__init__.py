@@ -1,0 +1,1 @@
+"""Step definitions, written once against the Driver and Seeder ports."""
