@@ -116,7 +116,7 @@ class InProcessDriver:
               state=params.get("state", ""), error=params.get("error"))
 
     def receive_foreign_sns_response(self, actor: Actor) -> None:
-        other_flow, other_request = _call(signup.start_simple, self.ctx, actor.state["sns_request"].channel)
+        _, other_request = _call(signup.start_simple, self.ctx, actor.state["sns_request"].channel)
         params = self._sns_round_trip(actor, other_request, consent=True)
         _call(signup.sns_returned, self.ctx, actor.state["simple_flow"], code=params.get("code"),
               state=params.get("state", ""))

@@ -10,7 +10,6 @@ from .inprocess import InProcessDriver, InProcessSeeder
 from .world import World
 
 
-
 def pytest_configure(config: pytest.Config) -> None:
     # Every Gherkin tag becomes a mark; declare the families so -m works without warnings.
     from .catalogue import load_requirements

@@ -198,8 +198,8 @@ def not_verified(world: World) -> None:
     assert world.error is not None
     actors = [a for a in world.actors.values() if "signup_flow" in a.state]
     for actor in actors:
-        info = MemberInfo("probe_member", DEFAULT_PASSWORD, DEFAULT_PASSWORD, actor.email)
-        world.attempt(lambda a=actor: world.driver.submit_member_info(a, info))
+        probe = MemberInfo("probe_member", DEFAULT_PASSWORD, DEFAULT_PASSWORD, actor.email)
+        world.attempt(lambda a=actor, info=probe: world.driver.submit_member_info(a, info))
         assert world.error is not None and "실명인증" in world.error.message, "실명인증 없이 다음 단계로 넘어갔습니다."
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from .errors import Refusal
 
 WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 
 
 def normalize(raw: str) -> str:
-    """Digits only, so "124-81-00998" and "1248100998" are the same number."""
-    return "".join(ch for ch in raw if ch.isdigit())
+    """ASCII digits only, so "124-81-00998", "1248100998" and full-width input are one number."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", raw) if ch in "0123456789")
+
+
+def _stripped(raw: str) -> str:
+    return unicodedata.normalize("NFKC", raw).replace("-", "").strip()
 
 
 def check_digit(first_nine: str) -> int:
@@ -21,7 +27,7 @@ def check_digit(first_nine: str) -> int:
 
 def is_valid(raw: str) -> bool:
     number = normalize(raw)
-    if len(number) != 10 or len(number) != len(raw.replace("-", "")):
+    if len(number) != 10 or len(number) != len(_stripped(raw)):
         return False
     return check_digit(number[:9]) == int(number[9])
 
@@ -29,7 +35,7 @@ def is_valid(raw: str) -> bool:
 def parse(raw: str) -> str:
     """The 10-digit number, or a Refusal with the reason in Korean."""
     number = normalize(raw)
-    if len(number) != 10 or len(number) != len(raw.replace("-", "").strip()):
+    if len(number) != 10 or len(number) != len(_stripped(raw)):
         raise Refusal("bizno_format", "사업자등록번호 10자리를 숫자로 입력해 주세요.")
     if not is_valid(number):
         raise Refusal("bizno_checksum", "유효하지 않은 사업자등록번호입니다. 번호를 다시 확인해 주세요.")

@@ -5,6 +5,7 @@ and password rules are derived (catalogue entries marked derived) from OWASP ASV
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from .errors import Refusal
 
@@ -48,7 +49,7 @@ def check_approval_password(value: str) -> str:
 def check_new_approval_password(value: str) -> str:
     """Setting an approval password: 6 digits, and not one anyone would guess first."""
     check_approval_password(value)
-    steps = {int(b) - int(a) for a, b in zip(value, value[1:])}
+    steps = {int(b) - int(a) for a, b in pairwise(value)}
     if len(set(value)) == 1 or steps in ({1}, {-1}):
         raise Refusal("approval_password_weak", "같은 숫자나 연속된 숫자로만 된 승인 비밀번호는 사용할 수 없습니다.")
     return value

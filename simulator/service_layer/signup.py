@@ -42,7 +42,8 @@ def sns_returned(ctx: Context, flow_id: str, *, code: str | None, state: str, er
         if state != request.state:
             raise Refusal("sns_state_mismatch", "요청 정보가 일치하지 않습니다. 처음부터 다시 진행해 주세요.")
         if error or not code:
-            raise Refusal("sns_consent_refused", f"{SNS_CHANNELS[request.channel]} 로그인 또는 정보 제공에 동의하지 않아 가입할 수 없습니다.")
+            raise Refusal("sns_consent_refused",
+                          f"{SNS_CHANNELS[request.channel]} 로그인 또는 정보 제공에 동의하지 않아 가입할 수 없습니다.")
         profile = ctx.sns.complete(request, code)
         if next(ctx.db["members"].rows_where("sns_channel = ? AND sns_subject = ?",
                                              [profile.channel, profile.subject]), None):
