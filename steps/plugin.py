@@ -19,6 +19,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "chapter: manual chapter of a feature")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    from reports.requirements import PROPERTY, requirement_ids
+
+    for item in items:
+        ids = requirement_ids(item)
+        if ids:
+            item.user_properties.append((PROPERTY, ids))
+
+
 def pytest_bdd_apply_tag(tag: str, function: object) -> bool | None:
     if tag.startswith("chapter-"):
         pytest.mark.chapter(tag.removeprefix("chapter-"))(function)
