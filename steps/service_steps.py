@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from pytest_bdd import given, then, when
 
@@ -128,6 +129,16 @@ def use(world: World, actor: Actor, service: str) -> Callable[[], object]:
 def use_service(world: World, alias: str, service: str) -> None:
     actor = world.actor(alias)
     world.attempt(use(world, actor, service))
+
+
+@when(ko('"{alias}"[이가] {hours:d}시간 동안 {minutes:d}분마다 "{service}" 서비스를 이용한다'))
+def keep_using(world: World, alias: str, hours: str, minutes: str, service: str) -> None:
+    actor = world.actor(alias)
+    for _ in range(int(hours) * 60 // int(minutes)):
+        world.seeder.advance(timedelta(minutes=int(minutes)))
+        world.attempt(use(world, actor, service))
+        if world.error is not None:
+            return
 
 
 @given(ko('"{alias}"[이가] "{service}" 서비스를 이용했다'))

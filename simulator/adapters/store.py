@@ -107,7 +107,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     bizno TEXT REFERENCES companies(bizno),
     login_method TEXT NOT NULL,
     company_authenticated_at TEXT,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS challenges (
     id TEXT PRIMARY KEY,

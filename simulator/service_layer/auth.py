@@ -12,6 +12,7 @@ from .context import (
     Context,
     FailedAttempt,
     flow_row,
+    live_session,
     load_member,
     member_from_row,
     new_token,
@@ -33,7 +34,7 @@ class LoginResult:
 def open_session(ctx: Context, member_id: int, method: str) -> str:
     token = new_token()
     ctx.db["sessions"].insert({"token": token, "subject": "member", "member_id": member_id,
-                               "login_method": method, "created_at": ctx.stamp()})
+                               "login_method": method, "created_at": ctx.stamp(), "last_seen_at": ctx.stamp()})
     ctx.audit(f"member:{member_id}", "login", method)
     return token
 
@@ -45,9 +46,10 @@ def login_general(ctx: Context, user_id: str, password: str) -> LoginResult:
         if row and row["failed_logins"] >= policy.MAX_LOGIN_FAILURES:
             raise Refusal("account_locked", f"비밀번호를 {policy.MAX_LOGIN_FAILURES}회 잘못 입력하여 로그인이 제한되었습니다."
                                             " [비밀번호 재설정] 후 다시 로그인해 주세요.")
-        if not ctx.hasher.verify(row["password_hash"] if row else None, password) or row is None:
-            if row is None:
-                raise Refusal("bad_credentials", BAD_CREDENTIALS)
+        valid = ctx.hasher.verify(row["password_hash"] if row else None, password)
+        if row is None:
+            raise Refusal("bad_credentials", BAD_CREDENTIALS)
+        if not valid:
             raise FailedAttempt("bad_credentials", BAD_CREDENTIALS, table="members", key="id",
                                 value=row["id"], column="failed_logins")
         ctx.db["members"].update(row["id"], {"failed_logins": 0})
@@ -96,7 +98,7 @@ def logout(ctx: Context, token: str) -> None:
 
 def menu(ctx: Context, token: str | None) -> dict:
     """The menu bar: 로그인/회원가입 before login, mykotra/로그아웃 after, with 회원유형 and 가입채널."""
-    row = next(ctx.db["sessions"].rows_where("token = ?", [token or ""]), None)
+    row = live_session(ctx, token)
     if row is None:
         return {"menu": ["로그인", "회원가입"]}
     if row["subject"] == "company":

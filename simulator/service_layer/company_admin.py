@@ -20,7 +20,7 @@ SHARE_NOTICE = "승인비밀번호가 변경되었습니다. 변경된 승인비
 def _open(ctx: Context, number: str, method: str) -> str:
     token = new_token()
     ctx.db["sessions"].insert({"token": token, "subject": "company", "bizno": number,
-                               "login_method": method, "created_at": ctx.stamp()})
+                               "login_method": method, "created_at": ctx.stamp(), "last_seen_at": ctx.stamp()})
     ctx.audit(f"company:{number}", "company_login", method)
     return token
 
@@ -33,9 +33,10 @@ def login_password(ctx: Context, raw_bizno: str, password: str) -> str:
         if company and company["admin_failures"] >= policy.MAX_LOGIN_FAILURES:
             raise Refusal("company_login_locked", f"비밀번호를 {policy.MAX_LOGIN_FAILURES}회 잘못 입력하여 로그인이 제한되었습니다."
                                                   " [공동인증서 로그인]을 이용해 주세요.")
-        if not ctx.hasher.verify(company["admin_password_hash"] if company else None, password) or not company:
-            if company is None:
-                raise Refusal("bad_company_credentials", BAD_COMPANY_CREDENTIALS)
+        valid = ctx.hasher.verify(company["admin_password_hash"] if company else None, password)
+        if company is None:
+            raise Refusal("bad_company_credentials", BAD_COMPANY_CREDENTIALS)
+        if not valid:
             raise FailedAttempt("bad_company_credentials", BAD_COMPANY_CREDENTIALS, table="companies",
                                 key="bizno", value=number, column="admin_failures")
         ctx.db["companies"].update(number, {"admin_failures": 0})

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import sqlite_utils
@@ -101,8 +101,26 @@ def load_member(db: sqlite_utils.Database, member_id: int) -> Member:
     return member_from_row(db, db["members"].get(member_id))
 
 
-def session_row(ctx: Context, token: str | None, subject: str) -> dict:
+SESSION_LIFETIME = timedelta(hours=24)  # absolute (ASVS 7.3.2; NIST AAL2 re-authentication)
+SESSION_IDLE = timedelta(hours=1)
+FLOW_LIFETIME = timedelta(minutes=30)
+
+
+def live_session(ctx: Context, token: str | None) -> dict | None:
+    """The session behind ``token`` unless it is unknown, idle too long or too old."""
     row = next(ctx.db["sessions"].rows_where("token = ?", [token or ""]), None)
+    if row is None:
+        return None
+    now = ctx.now()
+    if now - datetime.fromisoformat(row["created_at"]) > SESSION_LIFETIME or \
+            now - datetime.fromisoformat(row["last_seen_at"]) > SESSION_IDLE:
+        return None
+    ctx.db["sessions"].update(row["token"], {"last_seen_at": ctx.stamp()})
+    return row
+
+
+def session_row(ctx: Context, token: str | None, subject: str) -> dict:
+    row = live_session(ctx, token)
     if row is None or row["subject"] != subject:
         if subject == "company":
             raise Refusal("company_login_required", "기업정보 관리자로 로그인해 주세요.")
@@ -116,7 +134,7 @@ def member_of(ctx: Context, token: str | None) -> Member:
 
 def flow_row(ctx: Context, flow_id: str, kind: str) -> dict:
     row = next(ctx.db["flows"].rows_where("id = ? AND kind = ?", [flow_id, kind]), None)
-    if row is None:
+    if row is None or ctx.now() - datetime.fromisoformat(row["created_at"]) > FLOW_LIFETIME:
         raise Refusal("flow_unknown", "진행 중인 절차가 없거나 만료되었습니다. 처음부터 다시 진행해 주세요.")
     row["data"] = json.loads(row["data"])
     return row

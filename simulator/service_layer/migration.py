@@ -47,6 +47,7 @@ def reset_password(ctx: Context, flow_id: str, new: str, confirm_: str) -> None:
         if ctx.hasher.verify(row["password_hash"], new):
             raise Refusal("password_reused", "기존 비밀번호와 다른 비밀번호를 입력해 주세요.")
         ctx.db["members"].update(row["id"], {"password_hash": ctx.hasher.hash(new)})
+        ctx.audit(f"member:{row['id']}", "legacy_password_reset")
         save_flow(ctx, flow_id, 3, flow["data"])
 
 
