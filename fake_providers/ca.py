@@ -56,6 +56,11 @@ OID_SEED_CBC = "1.2.410.200004.1.4"
 
 PBKDF2_ITERATIONS = 2048
 
+# Host of the CAs' published URLs written into certificates (CRL distribution point
+# ``http://ca.test/<slug>/crl``, CPS ``http://ca.test/<slug>/cps.html``). The HTTP fake
+# providers serve these under ``<base>/ca/<slug>/…``: map ``http://ca.test/`` to ``<base>/ca/``.
+CA_PUBLIC_BASE = "http://ca.test"
+
 
 # --------------------------------------------------------------------------------------
 # Product catalogue (the CA world's own table)
@@ -558,7 +563,7 @@ class CertificateAuthorities:
                 x509.NameAttribute(NameOID.COMMON_NAME, f"{holder_name}(){serial:020d}"),
             ]
         )
-        base = f"http://ca.test/{authority.slug}"
+        base = f"{CA_PUBLIC_BASE}/{authority.slug}"
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)
@@ -633,6 +638,25 @@ class CertificateAuthorities:
             if authority is None:
                 raise KeyError(f"발급하지 않은 인증서 일련번호입니다: {serial}")
             authority.revoked.setdefault(serial, self._now())
+
+    def crl_slugs(self) -> list[str]:
+        """URL path segments of every CA publishing a CRL (the six licensed CAs, ``private-ca``)."""
+        return [a.slug for a in (*self._cas.values(), self._untrusted)]
+
+    def crl(self, slug: str) -> bytes:
+        """A fresh DER CRL of the CA whose URL segment is ``slug``; KeyError if there is none."""
+        for authority in (*self._cas.values(), self._untrusted):
+            if authority.slug == slug:
+                return self._crl(authority)
+        raise KeyError(f"알 수 없는 인증기관입니다: {slug!r}")
+
+    def issuer_certificate(self, serial: int) -> bytes:
+        """DER of the CA certificate that issued ``serial``; KeyError if this world did not issue it."""
+        with self._lock:
+            authority = self._issued.get(serial)
+        if authority is None:
+            raise KeyError(f"발급하지 않은 인증서 일련번호입니다: {serial}")
+        return authority.certificate.public_bytes(serialization.Encoding.DER)
 
     def crls(self) -> list[bytes]:
         """Fresh DER CRLs, one per CA (licensed CAs and the 사설 CA), each signed by its CA."""

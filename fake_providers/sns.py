@@ -19,6 +19,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from datetime import date, datetime, timedelta
 from typing import ClassVar
 from urllib.parse import urlencode
@@ -70,6 +71,8 @@ class SnsAccount:
     gender: str | None = None  # "M" | "F"
     birth_date: date | None = None
     created_at: datetime | None = None
+    login_id: str = ""  # what the member types at the provider's login page (the account email)
+    password: str = field(default="", repr=False)  # generated; the member's provider password
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,20 @@ class SnsProvider:
     ) -> None:
         self._clients[client_id] = _Client(client_id, client_secret, tuple(redirect_uris))
 
+    def add_redirect_uri(self, client_id: str, redirect_uri: str) -> None:
+        """Register one more redirect URI for an already registered client (idempotent)."""
+        client = self._clients.get(client_id)
+        if client is None:
+            raise KeyError(f"unknown client: {client_id}")
+        if redirect_uri not in client.redirect_uris:
+            self._clients[client_id] = _Client(
+                client.client_id, client.client_secret, (*client.redirect_uris, redirect_uri)
+            )
+
+    def redirect_uris(self, client_id: str) -> tuple[str, ...]:
+        client = self._clients.get(client_id)
+        return client.redirect_uris if client is not None else ()
+
     def create_account(self, person: Person | None = None) -> SnsAccount:
         subject = self._new_subject()
         while subject in self._accounts:
@@ -161,11 +178,36 @@ class SnsProvider:
                 phone=None,
                 created_at=self.now(),
             )
+        account = dataclass_replace(
+            account,
+            login_id=self._unique_login_id(account.email or subject),
+            password=self._faker.password(length=12),
+        )
         self._accounts[subject] = account
         return account
 
+    def _unique_login_id(self, wanted: str) -> str:
+        taken = {account.login_id for account in self._accounts.values()}
+        if wanted not in taken:
+            return wanted
+        local, at, domain = wanted.partition("@")
+        number = 2
+        while f"{local}+{number}{at}{domain}" in taken:
+            number += 1
+        return f"{local}+{number}{at}{domain}"
+
     def account(self, subject: str) -> SnsAccount | None:
         return self._accounts.get(subject)
+
+    def login(self, login_id: str, password: str) -> SnsAccount | None:
+        """The account whose login id and password the member typed at the login page, if any."""
+        wanted = login_id.strip().lower()
+        for account in self._accounts.values():
+            if account.login_id.lower() == wanted and hmac.compare_digest(
+                account.password.encode(), password.encode()
+            ):
+                return account
+        return None
 
     def _new_subject(self) -> str:
         raise NotImplementedError
@@ -183,11 +225,11 @@ class SnsProvider:
     def _denied_params(self) -> dict[str, str]:
         return {"error": "access_denied"}
 
-    def authorize(self, params: dict, account: str | None, consent: bool) -> str:
-        """The user at the provider's login/consent page; returns the URL the browser is sent to.
+    def check_authorize_request(self, params: dict) -> str | None:
+        """Validate an authorization request before showing the login page.
 
-        ``account`` is the subject id of the account the user logs in with; ``consent`` whether
-        the user agrees to share the requested information with the client.
+        Raises ``ProviderError`` for what the provider shows as an error page (never a redirect);
+        returns the error redirect URL for a request refused by redirecting; None if acceptable.
         """
         client = self._clients.get(str(params.get("client_id", "")))
         if client is None:
@@ -212,6 +254,22 @@ class SnsProvider:
                         **extra,
                     },
                 )
+        return None
+
+    def authorize(self, params: dict, account: str | None, consent: bool) -> str:
+        """The user at the provider's login/consent page; returns the URL the browser is sent to.
+
+        ``account`` is the subject id of the account the user logs in with; ``consent`` whether
+        the user agrees to share the requested information with the client.
+        """
+        refused = self.check_authorize_request(params)
+        if refused is not None:
+            return refused
+        client = self._clients[str(params.get("client_id", ""))]
+        redirect_uri = str(params.get("redirect_uri", ""))
+        state = params.get("state")
+        extra = {"state": str(state)} if state is not None else {}
+        challenge = params.get("code_challenge")
         if not consent:
             return self._redirect(redirect_uri, {**self._denied_params(), **extra})
         if account is None:
@@ -230,6 +288,12 @@ class SnsProvider:
         )
         self._codes[code.code] = code
         return self._redirect(redirect_uri, {"code": code.code, **extra})
+
+    def expire_code(self, code: str) -> None:
+        """Age an issued authorization code past its lifetime (the provider answers as expired)."""
+        found = self._codes.get(code)
+        if found is not None:
+            found.issued_at = self.now() - AUTH_CODE_TTL - timedelta(seconds=1)
 
     # --- token endpoint -------------------------------------------------------------------
 
@@ -303,6 +367,14 @@ class SnsProvider:
 
     def userinfo(self, access_token: str) -> tuple[int, dict]:
         raise NotImplementedError
+
+    def revoke_token(self, value: str) -> bool:
+        """Revoke one access or refresh token (OAuth token revocation); False if it is not live."""
+        token = self._tokens.get(value)
+        if token is None or token.revoked or self.now() >= token.expires_at:
+            return False
+        token.revoked = True
+        return True
 
     def revoke_account_tokens(self, subject: str) -> None:
         """The user disconnects the app (연결 끊기): every token for this account stops working."""

@@ -16,6 +16,7 @@ from .simple_auth import SimpleAuth
 from .sns import FacebookProvider, GoogleProvider, KakaoProvider, NaverProvider, SnsProvider
 
 SITE_CODE = "KOTRA-TI24"
+SITE_SECRET = "ti24-site-secret"  # sent as ``Authorization: Bearer …`` on server-to-server calls
 NTS_SERVICE_KEY = "ti24-test-service-key"
 REDIRECT_BASE = "http://127.0.0.1/oauth"
 
@@ -25,6 +26,7 @@ class ProviderWorld:
     now: Callable[[], datetime]
     seed: int | None = None
     site_code: str = SITE_CODE
+    site_secret: str = SITE_SECRET
     people: PersonRegistry = field(init=False)
     inbox: SmsInbox = field(init=False)
     phone: PassVerification = field(init=False)
@@ -54,3 +56,9 @@ class ProviderWorld:
             self.sns_clients[channel] = client
         self.nts = NtsBusinessRegistry(NTS_SERVICE_KEY)
         self.cas = CertificateAuthorities(self.now)
+
+    def register_redirect(self, channel: str, uri: str) -> None:
+        """Add ``uri`` to the redirect URIs of the simulator's client at SNS provider ``channel``."""
+        if channel not in self.sns_clients:
+            raise KeyError(f"unknown SNS channel: {channel}")
+        self.sns[channel].add_redirect_uri(self.sns_clients[channel][0], uri)

@@ -36,8 +36,8 @@ class Actor:
     cards: tuple[str, ...] = ()
     user_id: str | None = None
     password: str | None = None
-    sns: dict[str, str] = field(default_factory=dict)  # channel -> provider account id
-    certificates: dict[str, Any] = field(default_factory=dict)  # bizno -> (opaque bundle, password)
+    sns: dict[str, tuple[str, str]] = field(default_factory=dict)  # channel code -> (login id, password)
+    certificates: dict[str, tuple[str, str]] = field(default_factory=dict)  # bizno -> (serial, password)
     state: dict[str, Any] = field(default_factory=dict)  # the driver's own per-actor state
 
 

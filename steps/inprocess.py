@@ -1,18 +1,21 @@
-"""The in-process driver: the member's actions as calls on the simulator's services, and
-the member's side of every provider ceremony (SNS login page, SMS code, card app,
-간편인증 app, certificate plug-in) performed against the in-process fakes."""
+"""The in-process driver: KOTRA's side as calls on the simulator's services, and the member's
+side of every provider ceremony (SNS login page, PASS window and SMS, card window, 간편인증
+app, certificate dialog) done in a small HTTP "browser" against the fake providers' pages.
+The seeder sets up the outside world through the providers' control API, as it would for
+a vendor's staging system."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-from fake_providers import cert_plugin
-from fake_providers.people import ProviderError
+import httpx
+
 from simulator.adapters.clock import KST
-from simulator.adapters.inprocess_providers import InProcessSnsLogin
 from simulator.domain.errors import Refusal
 from simulator.service_layer import (
     affiliation,
@@ -31,25 +34,23 @@ from simulator.service_layer.ports import PresentedCertificate
 from ti24.embedded import Embedded
 
 from .driver import Actor, CompanyForm, CompanyProof, MemberInfo, Refused
+from .htmlform import Page, parse
 
 T = TypeVar("T")
 
 CHANNELS = {"카카오": "kakao", "네이버": "naver", "구글": "google", "페이스북": "facebook"}
 REAL_NAME = {"간편인증": "simple", "휴대전화": "phone", "휴대폰": "phone", "신용카드": "card"}
 STATUS_CODES = {"계속사업자": "01", "휴업자": "02", "폐업자": "03"}
+CONDITIONS = {"": None, "만료된": "expired", "아직 유효하지 않은": "not_yet_valid", "사설 CA가 발급한": "untrusted"}
 
 
 @contextmanager
 def refusals() -> Iterator[None]:
-    """Whatever the simulator or a provider refuses reaches the steps as Refused."""
+    """Whatever the simulator refuses reaches the steps as Refused."""
     try:
         yield
     except Refusal as refusal:
         raise Refused(refusal.message, refusal.code) from refusal
-    except ProviderError as error:
-        raise Refused(error.message, error.code) from error
-    except cert_plugin.CertificatePasswordError as error:
-        raise Refused(error.message, "certificate_password") from error
 
 
 def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -61,48 +62,156 @@ def _token(actor: Actor, key: str = "token") -> str:
     return actor.state.get(key) or ""
 
 
+def _query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+class Browser:
+    """The member's browser at the providers' pages: follows redirects inside the providers and
+    stops at the first redirect back to the site, like a person returning to KOTRA."""
+
+    def __init__(self, client: httpx.Client, site_url: str) -> None:
+        self.client = client
+        self.site_url = site_url
+
+    def _follow(self, response: httpx.Response) -> Page | str:
+        while response.is_redirect:
+            target = str(response.url.join(response.headers["location"]))
+            if target.startswith(self.site_url):
+                return target
+            response = self.client.get(target)
+        return parse(str(response.url), response.status_code, response.text)
+
+    def open(self, url: str) -> Page | str:
+        return self._follow(self.client.get(url))
+
+    def submit(self, page: Page, containing: str | None = None, **values: str) -> Page | str:
+        form = page.form(containing)
+        data = form.filled(**values)
+        if form.method == "post":
+            return self._follow(self.client.post(page.action(form), data=data))
+        return self._follow(self.client.get(page.action(form), params=data))
+
+    @staticmethod
+    def expect_page(result: Page | str) -> Page:
+        if isinstance(result, str):
+            raise AssertionError(f"expected a page, was sent back to the site: {result}")
+        return result
+
+    @staticmethod
+    def back_at_site(result: Page | str) -> str:
+        """The URL the provider sent the member back to, or the provider's refusal as Refused."""
+        if isinstance(result, str):
+            return result
+        raise Refused(result.alert or "외부 기관 화면에서 더 진행할 수 없습니다.", "provider_page")
+
+
 class InProcessDriver:
     def __init__(self, embedded: Embedded) -> None:
         self.e = embedded
         self.ctx = embedded.ctx
-        self.world = embedded.world
+        self.site = embedded.site_url
+        self.providers = embedded.providers_url
+
+    def _browser(self, actor: Actor) -> Browser:
+        if "browser" not in actor.state:
+            actor.state["browser"] = Browser(self.e.browser(), self.site)
+        return actor.state["browser"]
 
     # --- the member's side of provider ceremonies ---------------------------------------
 
     def _sns_round_trip(self, actor: Actor, request: Any, *, consent: bool) -> dict[str, str]:
-        provider = self.world.sns[request.channel]
-        account = actor.sns.get(request.channel)
-        url = _call(provider.authorize, InProcessSnsLogin.authorize_params(request), account, consent)
-        return InProcessSnsLogin.callback_params(url)
+        browser = self._browser(actor)
+        page = browser.open(request.url)
+        if isinstance(page, str):
+            return _query(page)
+        if page.status >= 400:
+            raise Refused(page.alert or "SNS 로그인 화면을 열 수 없습니다.", "provider_page")
+        login_id, password = actor.sns.get(request.channel, ("", ""))
+        if consent:
+            result = browser.submit(page, "login_id", login_id=login_id, password=password, action="agree")
+        else:
+            result = browser.submit(page, "login_id", action="cancel")
+        return _query(browser.back_at_site(result))
 
-    def _real_name_transaction(self, actor: Actor, method: str, option: str | None, *,
-                               card_method: str | None = None, deny: bool = False,
-                               wrong_code: bool = False) -> str:
-        site, name, birth, phone = self.world.site_code, actor.name, actor.birth_date, actor.phone
-        with refusals():
-            if method == "phone":
-                txn = self.world.phone.start(site, option or actor.carrier, name, birth, phone)
-                code = self.world.inbox.latest_code(phone) or ""
-                if wrong_code:
-                    code = f"{(int(code) + 1) % 1_000_000:06d}"
-                self.world.phone.confirm(txn, code)
-                return txn
-            if method == "card":
-                company = option or (actor.cards[0] if actor.cards else "국민")
-                txn = self.world.card.start(site, company, card_method or "앱카드", name, birth, phone)
-                (self.world.card.deny if deny else self.world.card.approve)(txn)
-                return txn
-            receipt = self.world.simple.request(site, option or "카카오", name, birth, phone)
-            (self.world.simple.deny if deny else self.world.simple.approve)(receipt)
-            return receipt
+    def _pass(self, actor: Actor, start_url: str, carrier: str | None, wrong_code: bool) -> str:
+        browser = self._browser(actor)
+        page = browser.expect_page(browser.open(start_url))
+        page = browser.expect_page(browser.submit(page, "carrier", carrier=carrier or actor.carrier))
+        page = browser.expect_page(browser.submit(page, "name", name=actor.name, phone=actor.phone,
+                                                  birth_date=actor.birth_date.strftime("%Y%m%d"), agree="on"))
+        if page.alert:
+            raise Refused(page.alert, "provider_page")
+        code = self._latest_code(actor.phone)
+        if wrong_code:
+            code = f"{(int(code) + 1) % 1_000_000:06d}"
+        return browser.back_at_site(browser.submit(page, "code", code=code))
+
+    def _card(self, actor: Actor, start_url: str, company: str | None, method: str | None, deny: bool) -> str:
+        browser = self._browser(actor)
+        page = browser.expect_page(browser.open(start_url))
+        page = browser.expect_page(browser.submit(page, "company",
+                                                  company=company or (actor.cards[0] if actor.cards else "국민")))
+        page = browser.expect_page(browser.submit(page, "method", method=method or "앱카드"))
+        page = browser.expect_page(browser.submit(page, "name", name=actor.name, phone=actor.phone,
+                                                  birth_date=actor.birth_date.strftime("%Y%m%d")))
+        if page.alert:
+            raise Refused(page.alert, "provider_page")
+        return browser.back_at_site(browser.submit(page, "action", action="deny" if deny else "approve"))
+
+    def _approve_in_app(self, actor: Actor, receipt: str, deny: bool) -> None:
+        browser = self._browser(actor)
+        page = browser.expect_page(browser.open(f"{self.providers}/simple-auth/app?{urlencode({'phone': actor.phone})}"))
+        form = next((f for f in page.forms if f.action.endswith(receipt)), None)
+        if form is None:
+            raise Refused("휴대폰 앱에 간편인증 요청이 없습니다.", "provider_page")
+        browser.client.post(page.action(form), data=form.filled(action="deny" if deny else "approve"))
+
+    def _latest_code(self, phone: str) -> str:
+        answer = self._control().get(f"/control/sms/{phone}").json()
+        return answer["latest_code"] or ""
+
+    def _verify(self, actor: Actor, method: str, option: str | None, *, card_method: str | None = None,
+                deny: bool = False, wrong_code: bool = False,
+                begin: Callable[..., Any], request_simple: Callable[..., Any], verify: Callable[..., Any],
+                verifier: Actor | None = None) -> None:
+        """One real-name verification, as the member (or ``verifier``, in their place) does it."""
+        person = verifier or actor
+        if method == "simple":
+            started = _call(request_simple, option or "카카오", person.name, person.birth_date, person.phone)
+            self._approve_in_app(person, started.id, deny)
+            _call(verify, "simple", started.id)
+            return
+        started = _call(begin, method, f"{self.site}/verification/return")
+        if method == "phone":
+            back = self._pass(person, started.auth_url, option, wrong_code)
+            _call(verify, "phone", _query(back).get("identityVerificationId", ""))
+        else:
+            back = self._card(person, started.auth_url, option, card_method, deny)
+            _call(verify, "card", _query(back).get("imp_uid", ""))
 
     def _present(self, actor: Actor, certificate_of: str, password: str | None = None) -> tuple[str, PresentedCertificate]:
+        """The certificate dialog: choose the certificate, type its password, sign the challenge."""
         if certificate_of not in actor.certificates:
             raise Refused("선택할 수 있는 기업 인증서가 없습니다.", "no_certificate")
-        bundle, own_password = actor.certificates[certificate_of]
+        serial, own_password = actor.certificates[certificate_of]
         challenge_id, nonce = _call(certificates.issue_challenge, self.ctx)
-        signed = _call(cert_plugin.sign_challenge, bundle, own_password if password is None else password, nonce)
-        return challenge_id, PresentedCertificate(signed.certificate_der, signed.signature, signed.random_num)
+        browser = self._browser(actor)
+        params = {"challenge": base64.urlsafe_b64encode(nonce).decode().rstrip("="), "bizno": certificate_of,
+                  "return": f"{self.site}/certificate/return", "holder": actor.alias}
+        page = browser.expect_page(browser.open(f"{self.providers}/ca/dialog?{urlencode(params)}"))
+        result = browser.expect_page(browser.submit(page, "password", serial=serial, action="ok",
+                                                    password=own_password if password is None else password))
+        posted = result.form("certificate") if any("certificate" in f.fields for f in result.forms) else None
+        if posted is None:
+            raise Refused(result.alert or "인증서로 서명하지 못했습니다.", "certificate_dialog")
+        fields = posted.fields
+        return challenge_id, PresentedCertificate(base64.b64decode(fields["certificate"]),
+                                                  base64.b64decode(fields["signature"]),
+                                                  base64.b64decode(fields["random_num"]))
+
+    def _control(self) -> httpx.Client:
+        return self.e.browser()
 
     # --- 회원가입 - 간편회원 ---------------------------------------------------------------
 
@@ -134,11 +243,13 @@ class InProcessDriver:
 
     def verify_real_name(self, actor: Actor, method: str, option: str | None = None, *,
                          card_method: str | None = None, deny: bool = False, wrong_code: bool = False) -> None:
-        code = REAL_NAME[method]
-        txn = self._real_name_transaction(actor, code, option, card_method=card_method, deny=deny,
-                                          wrong_code=wrong_code)
-        _call(signup.verify_real_name, self.ctx, actor.state["signup_flow"], code, txn)
-        actor.state["real_name_done"] = True
+        flow = actor.state["signup_flow"]
+        self._verify(
+            actor, REAL_NAME[method], option, card_method=card_method, deny=deny, wrong_code=wrong_code,
+            begin=lambda m, url: signup.begin_real_name(self.ctx, flow, m, url),
+            request_simple=lambda app, n, b, p: signup.request_simple_auth(self.ctx, flow, app, n, b, p),
+            verify=lambda m, vid: signup.verify_real_name(self.ctx, flow, m, vid),
+        )
 
     def search_company(self, actor: Actor, bizno: str) -> dict:
         found = _call(affiliation.search, self.ctx, bizno)
@@ -153,7 +264,7 @@ class InProcessDriver:
 
     def submit_member_info(self, actor: Actor, info: MemberInfo) -> dict:
         company = self._choice(actor, info.company) if info.company else None
-        member = _call(signup.submit_info, self.ctx, actor.state["signup_flow"], user_id=info.user_id,
+        member = _call(signup.submit_info, self.ctx, actor.state.get("signup_flow", ""), user_id=info.user_id,
                        password=info.password, password_confirm=info.password_confirm, email=info.email,
                        interests=info.interests, company=company)
         actor.user_id, actor.password = info.user_id, info.password
@@ -250,11 +361,8 @@ class InProcessDriver:
         actor.state["company_token"] = _call(company_admin.login_certificate, self.ctx, bizno, challenge_id,
                                              presented)
 
-    def _company_bizno(self, actor: Actor) -> str:
-        return _call(company_admin.company_info, self.ctx, _token(actor, "company_token"))["사업자등록번호"]
-
     def company_authenticate(self, actor: Actor) -> None:
-        bizno = self._company_bizno(actor).replace("-", "")
+        bizno = self.company_info(actor)["사업자등록번호"].replace("-", "")
         challenge_id, presented = self._present(actor, bizno)
         _call(company_admin.authenticate, self.ctx, _token(actor, "company_token"), challenge_id, presented)
 
@@ -284,16 +392,23 @@ class InProcessDriver:
             return _call(recovery.find_id_by_phone, self.ctx, name or actor.name, phone or actor.phone)
         if method == "이메일":
             return _call(recovery.find_id_by_email, self.ctx, name or actor.name, email or actor.email)
-        receipt = self._real_name_transaction(actor, "simple", app)
-        return _call(recovery.find_id_by_simple_auth, self.ctx, receipt)
+        flow = _call(recovery.start_find_id_by_simple_auth, self.ctx, app or "카카오", actor.name,
+                     actor.birth_date, actor.phone)
+        receipt = self.ctx.db["flows"].get(flow)  # the app shows the request the site just made
+        self._approve_in_app(actor, _pending_receipt(receipt), deny=False)
+        return _call(recovery.find_id_by_simple_auth, self.ctx, flow)
 
     def start_password_reset(self, actor: Actor, user_id: str, name: str) -> None:
         actor.state["reset_flow"] = _call(recovery.start_reset, self.ctx, user_id, name)
 
     def verify_for_reset(self, actor: Actor, method: str, *, verifier: Actor | None = None) -> None:
-        code = REAL_NAME[method]
-        txn = self._real_name_transaction(verifier or actor, code, None)
-        _call(recovery.verify_identity, self.ctx, actor.state.get("reset_flow", ""), code, txn)
+        flow = actor.state.get("reset_flow", "")
+        self._verify(
+            actor, REAL_NAME[method], None, verifier=verifier,
+            begin=lambda m, url: recovery.begin_identity(self.ctx, flow, m, url),
+            request_simple=lambda app, n, b, p: recovery.request_simple_identity(self.ctx, flow, app, n, b, p),
+            verify=lambda m, vid: recovery.verify_identity(self.ctx, flow, m, vid),
+        )
 
     def save_new_password(self, actor: Actor, new: str, confirm: str) -> None:
         _call(recovery.save_password, self.ctx, actor.state.get("reset_flow", ""), new, confirm)
@@ -316,29 +431,41 @@ class InProcessDriver:
         return {"offer_company": result["offer_company"]}
 
 
+def _pending_receipt(flow_row: dict) -> str:
+    import json
+
+    return json.loads(flow_row["data"])["verification"]["id"]
+
+
 class InProcessSeeder:
-    """Sets up the world: people at the providers, 국세청, certificates, (구) accounts, the date."""
+    """Sets up the world: people, SNS accounts, 국세청 and certificates through the providers'
+    control API; KOTRA's own records and (구) accounts through the simulator's seeding service."""
 
     def __init__(self, embedded: Embedded) -> None:
         self.e = embedded
+        self.control = embedded.browser()
+
+    def _post(self, path: str, body: dict) -> dict:
+        response = self.control.post(f"/control{path}", json=body)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
 
     def person(self, alias: str, **attrs: Any) -> Actor:
-        person = self.e.world.people.new_person(name=alias, **attrs)
-        return Actor(alias=alias, name=person.name, birth_date=person.birth_date, phone=person.phone,
-                     email=person.email, carrier=person.carrier, cards=person.cards)
-
-    def _person_of(self, actor: Actor) -> Any:
-        found = self.e.world.people.find(actor.name, actor.birth_date, actor.phone)
-        assert found is not None, f"{actor.alias} is not known to the providers"
-        return found
+        p = self._post("/persons", {"name": alias, **attrs})
+        return Actor(alias=alias, name=p["name"], birth_date=date.fromisoformat(p["birth_date"]), phone=p["phone"],
+                     email=p["email"], carrier=p["carrier"], cards=tuple(p["cards"]))
 
     def update_person(self, actor: Actor, **attrs: Any) -> None:
-        person = self.e.world.people.change(self._person_of(actor), **attrs)
-        actor.carrier, actor.cards = person.carrier, person.cards
+        body = {k: list(v) if isinstance(v, tuple) else v for k, v in attrs.items()}
+        response = self.control.patch(f"/control/persons/{actor.phone}", json=body)
+        assert response.status_code == 200, response.text
+        p = response.json()
+        actor.carrier, actor.cards = p["carrier"], tuple(p["cards"])
 
     def sns_account(self, actor: Actor, channel: str) -> None:
-        account = self.e.world.sns[CHANNELS[channel]].create_account(self._person_of(actor))
-        actor.sns[CHANNELS[channel]] = account.subject
+        code = CHANNELS[channel]
+        account = self._post("/sns-accounts", {"channel": code, "phone": actor.phone})
+        actor.sns[code] = (account["login_id"], account["password"])
 
     def directory_company(self, bizno: str, name: str) -> None:
         number = seed.directory_company(self.e.ctx, bizno, name, representative=f"{name} 대표",
@@ -346,26 +473,22 @@ class InProcessSeeder:
         self.business_status(number, "계속사업자", name=name)
 
     def business_status(self, bizno: str, status: str, name: str = "") -> None:
-        number = bizno.replace("-", "")
-        nts = self.e.world.nts
-        if nts.get(number) is not None:
-            nts.remove(number)
-        nts.add(number, name or "상호 미상", "대표자", STATUS_CODES[status],
-                end_dt="20260101" if status == "폐업자" else "")
+        body = {"b_no": bizno.replace("-", ""), "status": STATUS_CODES[status]}
+        if name:
+            body["name"] = name
+        self._post("/businesses", body)
 
     def certificate(self, actor: Actor, product: str, bizno: str, password: str, condition: str = "") -> None:
-        now = self.e.clock.now()
-        kwargs: dict[str, Any] = {}
-        if condition == "만료된":
-            kwargs = {"not_before": now - timedelta(days=400), "not_after": now - timedelta(days=1)}
-        elif condition == "아직 유효하지 않은":
-            kwargs = {"not_before": now + timedelta(days=3), "not_after": now + timedelta(days=368)}
-        elif condition == "사설 CA가 발급한":
-            kwargs = {"untrusted": True}
-        bundle = self.e.world.cas.issue(product, bizno=bizno, holder_name=actor.name, password=password, **kwargs)
+        body = {"product": product, "bizno": bizno, "holder_name": actor.name, "password": password,
+                "holder": actor.alias}
         if condition == "폐지된":
-            self.e.world.cas.revoke(bundle.serial)
-        actor.certificates[bizno.replace("-", "")] = (bundle, password)
+            issued = self._post("/certificates", body)
+            self._post(f"/certificates/{issued['serial']}/revoke", {})
+        else:
+            if CONDITIONS[condition]:
+                body["condition"] = CONDITIONS[condition]
+            issued = self._post("/certificates", body)
+        actor.certificates[bizno.replace("-", "")] = (issued["serial"], password)
 
     def legacy_member(self, actor: Actor, role: str, user_id: str, password: str, bizno: str | None) -> None:
         seed.legacy_member(self.e.ctx, user_id=user_id, password=password, name=actor.name, email=actor.email,

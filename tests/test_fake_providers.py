@@ -7,12 +7,11 @@ import json
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from joserfc import jwt
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import KeySet
 
 from fake_providers.card import CARD_COMPANIES, CARD_METHODS, CardVerification
 from fake_providers.nts import NtsBusinessRegistry
@@ -27,12 +26,6 @@ from fake_providers.sns import (
     SnsProvider,
     pkce_challenge,
 )
-from simulator.adapters.inprocess_providers import (
-    InProcessBusinessStatus,
-    InProcessRealName,
-    InProcessSnsLogin,
-)
-from simulator.domain.errors import Refusal
 
 SITE = "TI24"
 OTHER_SITE = "OTHER01"
@@ -702,136 +695,24 @@ def test_sns_token_redirect_uri_must_match_the_authorize_one(
 # ==========================================================================================
 
 
-def _sns_adapter(clock: Clock, **providers: SnsProvider) -> InProcessSnsLogin:
-    clients = {
-        name: (f"client-{name}", f"secret-{name}", f"https://ti24.example/cb/{name}") for name in providers
-    }
-    return InProcessSnsLogin(dict(providers), clients, now=clock.now)
 
 
-def _adapter_login(
-    adapter: InProcessSnsLogin, provider: SnsProvider, channel: str, subject: str, **override: str
-) -> tuple[Any, str]:
-    request = adapter.authorization_request(channel)
-    params = {**adapter.authorize_params(request), **override}
-    query = adapter.callback_params(provider.authorize(params, subject, True))
-    assert query["state"] == request.state
-    return request, query["code"]
 
 
-def test_adapter_builds_fresh_pkce_s256_requests(clock: Clock) -> None:
-    adapter = _sns_adapter(clock, kakao=_make("kakao", clock))
-    first = adapter.authorization_request("kakao")
-    second = adapter.authorization_request("kakao")
-    assert first.state != second.state and first.nonce != second.nonce
-    assert first.code_challenge == pkce_challenge(first.code_verifier)
-    assert 43 <= len(first.code_verifier) <= 128
-    assert adapter.authorize_params(first)["code_challenge_method"] == "S256"
-    with pytest.raises(Refusal) as unknown:
-        adapter.authorization_request("twitter")
-    assert unknown.value.code == "sns_channel_unknown"
 
 
-def test_adapter_completes_each_channel(channel: str, clock: Clock, person: Person) -> None:
-    provider = _make(channel, clock)
-    account = provider.create_account(person)
-    adapter = _sns_adapter(clock, **{channel: provider})
-    request, code = _adapter_login(adapter, provider, channel, account.subject)
-    profile = adapter.complete(request, code)
-    assert profile.channel == channel and profile.subject == account.subject
-    assert profile.name == person.name and profile.email == person.email
-    assert profile.phone == (person.phone if channel in ("kakao", "naver") else None)
-    with pytest.raises(Refusal) as reused:
-        adapter.complete(request, code)
-    assert reused.value.code == "sns_token_failed"
 
 
-def test_adapter_refuses_google_id_token_with_another_nonce(clock: Clock, person: Person) -> None:
-    provider = _make("google", clock)
-    account = provider.create_account(person)
-    adapter = _sns_adapter(clock, google=provider)
-    request, code = _adapter_login(adapter, provider, "google", account.subject, nonce="replayed-nonce")
-    with pytest.raises(Refusal) as error:
-        adapter.complete(request, code)
-    assert error.value.code == "sns_id_token_invalid"
-    request, code = _adapter_login(adapter, provider, "google", account.subject)
-    assert adapter.complete(request, code).subject == account.subject
 
 
-def test_adapter_refuses_google_id_token_signed_by_another_key(
-    clock: Clock, person: Person, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    provider = _make("google", clock)
-    assert isinstance(provider, GoogleProvider)
-    account = provider.create_account(person)
-    adapter = _sns_adapter(clock, google=provider)
-    published = provider.jwks()
-    impostor = RSAKey.generate_key(2048, parameters={"kid": published["keys"][0]["kid"]})
-    monkeypatch.setattr(provider, "_key", impostor)  # tokens are now signed by a key not published
-    monkeypatch.setattr(provider, "jwks", lambda: published)
-    request, code = _adapter_login(adapter, provider, "google", account.subject)
-    with pytest.raises(Refusal) as error:
-        adapter.complete(request, code)
-    assert error.value.code == "sns_id_token_invalid"
 
 
-def test_adapter_refuses_google_id_token_with_wrong_issuer_or_expired(
-    clock: Clock, person: Person, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    provider = _make("google", clock)
-    assert isinstance(provider, GoogleProvider)
-    account = provider.create_account(person)
-    adapter = _sns_adapter(clock, google=provider)
-    monkeypatch.setattr(provider, "issuer", "https://evil.example")
-    request, code = _adapter_login(adapter, provider, "google", account.subject)
-    monkeypatch.setattr(provider, "discovery", lambda: {"issuer": "https://accounts.google.com"})
-    with pytest.raises(Refusal):
-        adapter.complete(request, code)
-    monkeypatch.undo()
-    late = InProcessSnsLogin(
-        {"google": provider},
-        {"google": ("client-google", "secret-google", "https://ti24.example/cb/google")},
-        now=lambda: clock.now() + timedelta(hours=2),
-    )
-    request, code = _adapter_login(late, provider, "google", account.subject)
-    with pytest.raises(Refusal) as expired:
-        late.complete(request, code)
-    assert expired.value.code == "sns_id_token_invalid"
 
 
-def test_adapter_refuses_google_id_token_for_another_audience(clock: Clock, person: Person) -> None:
-    provider = _make("google", clock)
-    provider.register_client("client-other", "secret-other", ["https://ti24.example/cb/google"])
-    account = provider.create_account(person)
-    adapter = _sns_adapter(clock, google=provider)
-    request, code = _adapter_login(adapter, provider, "google", account.subject)
-    # The id_token is minted for client-google; pretend the relying party is client-other.
-    other_request = replace(request, client_id="client-other")
-    with pytest.raises(Refusal) as error:
-        adapter.complete(other_request, code)
-    assert error.value.code == "sns_id_token_invalid"
 
 
-def test_adapter_refuses_google_userinfo_for_another_subject(
-    clock: Clock, person: Person, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    provider = _make("google", clock)
-    account = provider.create_account(person)
-    adapter = _sns_adapter(clock, google=provider)
-    request, code = _adapter_login(adapter, provider, "google", account.subject)
-    monkeypatch.setattr(provider, "userinfo", lambda token: (200, {"sub": "1" * 21, "name": "다른사람"}))
-    with pytest.raises(Refusal) as error:
-        adapter.complete(request, code)
-    assert error.value.code == "sns_id_token_invalid"
 
 
-def test_adapter_normalises_kakao_phone(clock: Clock, registry: PersonRegistry) -> None:
-    someone = registry.new_person(phone="010-2345-6789")
-    provider = _make("kakao", clock)
-    account = provider.create_account(someone)
-    adapter = _sns_adapter(clock, kakao=provider)
-    request, code = _adapter_login(adapter, provider, "kakao", account.subject)
-    assert adapter.complete(request, code).phone == "010-2345-6789"
 
 
 # ==========================================================================================
@@ -888,18 +769,6 @@ def test_nts_errors(nts: NtsBusinessRegistry) -> None:
     assert nts.status(too_many, SERVICE_KEY) == (413, {"status_code": "TOO_LARGE_REQUEST"})
 
 
-def test_business_status_adapter(nts: NtsBusinessRegistry) -> None:
-    adapter = InProcessBusinessStatus(nts, SERVICE_KEY)
-    open_ = adapter.status("124-81-00998")
-    assert (open_.bizno, open_.code, open_.label, open_.end_date) == ("1248100998", "01", "계속사업자", "")
-    closed = adapter.status("1208147521")
-    assert (closed.code, closed.label, closed.end_date) == ("03", "폐업자", "20240131")
-    assert adapter.status("2208162518").code == "02"
-    unknown = adapter.status("1234567890")
-    assert unknown.code == "" and unknown.label == "국세청에 등록되지 않은 사업자등록번호입니다."
-    with pytest.raises(Refusal) as outage:
-        InProcessBusinessStatus(nts, "wrong-key").status("1248100998")
-    assert outage.value.code == "nts_unavailable"
 
 
 # ==========================================================================================
@@ -907,76 +776,11 @@ def test_business_status_adapter(nts: NtsBusinessRegistry) -> None:
 # ==========================================================================================
 
 
-@pytest.fixture
-def real_name(pass_: PassVerification, card: CardVerification, simple: SimpleAuth) -> InProcessRealName:
-    return InProcessRealName(pass_, card, simple, SITE)
 
 
-def test_real_name_adapter_phone(
-    real_name: InProcessRealName, pass_: PassVerification, person: Person
-) -> None:
-    txn = _start(pass_, person)
-    with pytest.raises(Refusal) as incomplete:
-        real_name.fetch_result("phone", txn)
-    assert incomplete.value.code == "verification_incomplete"
-    pass_.confirm(txn, pass_.inbox.latest_code(person.phone) or "")
-    verified = real_name.fetch_result("phone", txn)
-    assert verified.name == person.name and verified.birth_date == person.birth_date
-    assert (verified.gender, verified.foreigner, verified.phone) == ("F", False, person.phone)
-    assert verified.ci == person.ci and verified.di == person.di(SITE)
-    assert (verified.method, verified.carrier) == ("phone", "KT")
-    with pytest.raises(Refusal) as reused:
-        real_name.fetch_result("phone", txn)
-    assert reused.value.code == "verification_reused"
-    with pytest.raises(Refusal) as unknown:
-        real_name.fetch_result("phone", "identity-verification-nope")
-    assert unknown.value.code == "verification_not_found"
 
 
-def test_real_name_adapter_refuses_another_sites_transaction(
-    pass_: PassVerification, card: CardVerification, simple: SimpleAuth, person: Person
-) -> None:
-    txn = _start(pass_, person, site=OTHER_SITE)
-    pass_.confirm(txn, pass_.inbox.latest_code(person.phone) or "")
-    with pytest.raises(Refusal) as error:
-        InProcessRealName(pass_, card, simple, SITE).fetch_result("phone", txn)
-    assert error.value.code == "verification_not_found"
-    assert InProcessRealName(pass_, card, simple, OTHER_SITE).fetch_result("phone", txn).ci == person.ci
 
 
-def test_real_name_adapter_card(real_name: InProcessRealName, card: CardVerification, person: Person) -> None:
-    txn = card.start(SITE, "신한", "카드사 홈페이지", person.name, person.birth_date, person.phone)
-    card.approve(txn)
-    verified = real_name.fetch_result("card", txn)
-    assert (verified.method, verified.provider, verified.ci) == ("card", "신한", person.ci)
-    assert verified.phone == person.phone and verified.gender == "F"
-    denied = card.start(SITE, "신한", "ARS", person.name, person.birth_date, person.phone)
-    card.deny(denied)
-    with pytest.raises(Refusal) as error:
-        real_name.fetch_result("card", denied)
-    assert error.value.code == "verification_denied"
 
 
-def test_real_name_adapter_simple(
-    real_name: InProcessRealName, simple: SimpleAuth, person: Person, clock: Clock
-) -> None:
-    receipt = simple.request(SITE, "네이버", person.name, person.birth_date, person.phone)
-    with pytest.raises(Refusal) as pending:
-        real_name.fetch_result("simple", receipt)
-    assert pending.value.code == "verification_incomplete"
-    simple.approve(receipt)
-    verified = real_name.fetch_result("simple", receipt)
-    assert (verified.method, verified.provider, verified.birth_date) == (
-        "simple",
-        "네이버",
-        person.birth_date,
-    )
-    assert verified.ci == person.ci and verified.di == person.di(SITE) and verified.phone == person.phone
-    late = simple.request(SITE, "카카오", person.name, person.birth_date, person.phone)
-    clock.advance(minutes=6)
-    with pytest.raises(Refusal) as expired:
-        real_name.fetch_result("simple", late)
-    assert expired.value.code == "verification_expired"
-    with pytest.raises(Refusal) as method:
-        real_name.fetch_result("ipin", receipt)
-    assert method.value.code == "verification_method_unknown"

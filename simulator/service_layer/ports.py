@@ -28,7 +28,25 @@ class VerifiedPerson:
     provider: str | None = None  # card company or 간편인증 app
 
 
+@dataclass(frozen=True)
+class VerificationStart:
+    """A verification the site opened at a provider: the member completes it at ``auth_url``
+    (휴대전화, 신용카드) or in the phone app (간편인증), then the site fetches ``id``."""
+
+    method: str
+    id: str
+    auth_url: str = ""
+
+
 class RealNameVerification(Protocol):
+    def begin(self, method: str, return_url: str) -> VerificationStart:
+        """Open a 휴대전화 ("phone") or 신용카드 ("card") verification at its provider."""
+        ...
+
+    def request_simple(self, app: str, name: str, birth_date: date, phone: str) -> VerificationStart:
+        """Ask a 간편인증 app to push a request to the member's phone."""
+        ...
+
     def fetch_result(self, method: str, transaction_id: str) -> VerifiedPerson:
         """Ask the provider of ``method`` for a finished verification; raise Refusal."""
         ...
@@ -45,6 +63,7 @@ class AuthorizationRequest:
     nonce: str
     code_challenge: str
     code_verifier: str = field(repr=False, default="")
+    url: str = ""  # the provider's authorize URL with every parameter, where the member is sent
 
 
 @dataclass(frozen=True)

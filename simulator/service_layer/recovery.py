@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from ..domain import policy
 from ..domain.errors import Refusal
 from ..domain.model import Kind
+from . import verification
 from .context import Context, flow_row, save_flow, start_flow, unit_of_work
+from .ports import VerificationStart
 
 NO_MATCH = "입력하신 정보와 일치하는 회원이 없습니다."
 RESET_TTL = timedelta(minutes=10)
@@ -37,9 +39,23 @@ def find_id_by_email(ctx: Context, name: str, email: str) -> list[dict]:
     return _found(rows)
 
 
-def find_id_by_simple_auth(ctx: Context, transaction_id: str) -> list[dict]:
-    """② 간편인증: 선호하는 SNS 혹은 금융인증서로 인증 → 기등록한 아이디 및 가입일자."""
-    person = ctx.real_name.fetch_result("simple", transaction_id)
+def start_find_id_by_simple_auth(ctx: Context, app: str, name: str, birth_date: date, phone: str) -> str:
+    """② 간편인증: 선호하는 SNS 혹은 금융인증서 선택 → the app asks the member to confirm."""
+    with unit_of_work(ctx):
+        flow_id = start_flow(ctx, "find_id")
+        data: dict = {}
+        verification.request_simple(ctx, data, app, name, birth_date, phone)
+        save_flow(ctx, flow_id, 1, data)
+        return flow_id
+
+
+def find_id_by_simple_auth(ctx: Context, flow_id: str) -> list[dict]:
+    """해당 채널 로그인 및 인증 확인 → 기등록한 아이디 및 가입일자."""
+    with unit_of_work(ctx):
+        flow = flow_row(ctx, flow_id, "find_id")
+        opened = flow["data"].get("verification") or {}
+        person = verification.take(ctx, flow["data"], "simple", opened.get("id", ""))
+        ctx.db["flows"].delete(flow_id)
     return _found(list(ctx.db["members"].rows_where("kind = ? AND ci = ?", [Kind.GENERAL.value, person.ci])))
 
 
@@ -52,11 +68,30 @@ def start_reset(ctx: Context, user_id: str, name: str) -> str:
         return start_flow(ctx, "password_reset", member_id=row["id"])
 
 
+def begin_identity(ctx: Context, flow_id: str, method: str, return_url: str) -> VerificationStart:
+    """인증방법 ① 휴대폰인증 ② 카드인증: open the provider's window."""
+    with unit_of_work(ctx):
+        flow = flow_row(ctx, flow_id, "password_reset")
+        started = verification.begin(ctx, flow["data"], method, return_url)
+        save_flow(ctx, flow_id, 1, flow["data"])
+        return started
+
+
+def request_simple_identity(ctx: Context, flow_id: str, app: str, name: str, birth_date: date,
+                            phone: str) -> VerificationStart:
+    """인증방법 ③ 간편인증."""
+    with unit_of_work(ctx):
+        flow = flow_row(ctx, flow_id, "password_reset")
+        started = verification.request_simple(ctx, flow["data"], app, name, birth_date, phone)
+        save_flow(ctx, flow_id, 1, flow["data"])
+        return started
+
+
 def verify_identity(ctx: Context, flow_id: str, method: str, transaction_id: str) -> None:
     """휴대폰/신용카드/간편인증 중 택일하여 본인인증: the verified person must be the member."""
     with unit_of_work(ctx):
         flow = flow_row(ctx, flow_id, "password_reset")
-        person = ctx.real_name.fetch_result(method, transaction_id)
+        person = verification.take(ctx, flow["data"], method, transaction_id)
         member = ctx.db["members"].get(flow["member_id"])
         if member["ci"] != person.ci:
             raise Refusal("identity_mismatch", "본인인증 정보가 회원정보와 일치하지 않습니다.")

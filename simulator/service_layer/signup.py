@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 
 from ..domain import policy
 from ..domain.errors import Refusal
 from ..domain.model import SNS_CHANNELS, Kind, Member, Status
-from . import affiliation
+from . import affiliation, verification
 from .context import Context, flow_row, load_member, save_flow, start_flow, unit_of_work
-from .ports import AuthorizationRequest, PresentedCertificate
+from .ports import AuthorizationRequest, PresentedCertificate, VerificationStart
 
 INTEREST_FIELDS = ("관심 키워드", "관심 산업", "관심 품목", "관심 지역")
 
@@ -88,13 +89,37 @@ def agree(ctx: Context, flow_id: str, *, terms: bool, privacy: bool) -> None:
         save_flow(ctx, flow_id, 2, flow["data"])
 
 
-def verify_real_name(ctx: Context, flow_id: str, method: str, transaction_id: str) -> dict:
-    """STEP2 실명인증 with 간편인증, 휴대전화 or 신용카드."""
+def _step2(ctx: Context, flow_id: str) -> dict:
+    flow = flow_row(ctx, flow_id, "general_signup")
+    if flow["step"] < 2:
+        raise Refusal("terms_required", "약관에 먼저 동의해 주세요.")
+    return flow
+
+
+def begin_real_name(ctx: Context, flow_id: str, method: str, return_url: str) -> VerificationStart:
+    """STEP2: [휴대전화 본인인증] or [신용카드 인증] opens the provider's window."""
     with unit_of_work(ctx):
-        flow = flow_row(ctx, flow_id, "general_signup")
-        if flow["step"] < 2:
-            raise Refusal("terms_required", "약관에 먼저 동의해 주세요.")
-        person = ctx.real_name.fetch_result(method, transaction_id)
+        flow = _step2(ctx, flow_id)
+        started = verification.begin(ctx, flow["data"], method, return_url)
+        save_flow(ctx, flow_id, 2, flow["data"])
+        return started
+
+
+def request_simple_auth(ctx: Context, flow_id: str, app: str, name: str, birth_date: date,
+                        phone: str) -> VerificationStart:
+    """STEP2: [간편인증] with the member's own certificate app."""
+    with unit_of_work(ctx):
+        flow = _step2(ctx, flow_id)
+        started = verification.request_simple(ctx, flow["data"], app, name, birth_date, phone)
+        save_flow(ctx, flow_id, 2, flow["data"])
+        return started
+
+
+def verify_real_name(ctx: Context, flow_id: str, method: str, transaction_id: str) -> dict:
+    """STEP2 실명인증 with 간편인증, 휴대전화 or 신용카드 → 회원정보 입력."""
+    with unit_of_work(ctx):
+        flow = _step2(ctx, flow_id)
+        person = verification.take(ctx, flow["data"], method, transaction_id)
         if next(ctx.db["members"].rows_where("ci = ?", [person.ci]), None):
             raise Refusal("general_member_exists",
                           "이미 가입된 회원입니다. [아이디 찾기] 또는 [비밀번호 재설정]을 이용해 주세요.")
