@@ -31,6 +31,18 @@ def check(args: argparse.Namespace) -> int:
     return 1 if any(v.status == FAIL for v in verdicts) else 0
 
 
+def providers(args: argparse.Namespace) -> int:
+    """Every fake outside party on one address, for a vendor's staging system or a trainer."""
+    import uvicorn
+
+    from fake_providers.http.app import create_default_app
+
+    app = create_default_app(seed=args.seed)
+    print(f"가짜 외부 기관: http://{args.host}:{args.port}/  (제어 API 문서: /control/openapi.json)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ti24", description="KOTRA 무역투자24 통합회원 실행 명세와 참조 시뮬레이터")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -38,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--target", default="embedded", help="검사 대상 (기본: 내장 시뮬레이터)")
     run.add_argument("-k", dest="keyword", help="이 표현식에 맞는 시나리오만 실행합니다 (pytest -k)")
     run.set_defaults(func=check)
+    fakes = commands.add_parser("providers", help="가짜 외부 기관(SNS, PASS, 카드, 간편인증, 인증기관, 국세청)을 띄웁니다")
+    fakes.add_argument("--host", default="127.0.0.1", help="주소 (기본: 127.0.0.1)")
+    fakes.add_argument("--port", type=int, default=8100, help="포트 (기본: 8100)")
+    fakes.add_argument("--seed", type=int, default=None, help="faker 시드 (같은 시드는 같은 데이터)")
+    fakes.set_defaults(func=providers)
     args = parser.parse_args(argv)
     return int(args.func(args))
 
