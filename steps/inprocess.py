@@ -1,21 +1,18 @@
 """The in-process driver: KOTRA's side as calls on the simulator's services, and the member's
 side of every provider ceremony (SNS login page, PASS window and SMS, card window, 간편인증
 app, certificate dialog) done in a small HTTP "browser" against the fake providers' pages.
-The seeder sets up the outside world through the providers' control API, as it would for
-a vendor's staging system."""
+"""
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
-from simulator.adapters.clock import KST
 from simulator.domain.errors import Refusal
 from simulator.service_layer import (
     affiliation,
@@ -26,7 +23,6 @@ from simulator.service_layer import (
     member_services,
     migration,
     recovery,
-    seed,
     signup,
 )
 from simulator.service_layer.company_registration import CompanyDetails, Scan
@@ -40,8 +36,6 @@ T = TypeVar("T")
 
 CHANNELS = {"카카오": "kakao", "네이버": "naver", "구글": "google", "페이스북": "facebook"}
 REAL_NAME = {"간편인증": "simple", "휴대전화": "phone", "휴대폰": "phone", "신용카드": "card"}
-STATUS_CODES = {"계속사업자": "01", "휴업자": "02", "폐업자": "03"}
-CONDITIONS = {"": None, "만료된": "expired", "아직 유효하지 않은": "not_yet_valid", "사설 CA가 발급한": "untrusted"}
 
 
 @contextmanager
@@ -435,71 +429,3 @@ def _pending_receipt(flow_row: dict) -> str:
     import json
 
     return json.loads(flow_row["data"])["verification"]["id"]
-
-
-class InProcessSeeder:
-    """Sets up the world: people, SNS accounts, 국세청 and certificates through the providers'
-    control API; KOTRA's own records and (구) accounts through the simulator's seeding service."""
-
-    def __init__(self, embedded: Embedded) -> None:
-        self.e = embedded
-        self.control = embedded.browser()
-
-    def _post(self, path: str, body: dict) -> dict:
-        response = self.control.post(f"/control{path}", json=body)
-        assert response.status_code in (200, 201), response.text
-        return response.json()
-
-    def person(self, alias: str, **attrs: Any) -> Actor:
-        p = self._post("/persons", {"name": alias, **attrs})
-        return Actor(alias=alias, name=p["name"], birth_date=date.fromisoformat(p["birth_date"]), phone=p["phone"],
-                     email=p["email"], carrier=p["carrier"], cards=tuple(p["cards"]))
-
-    def update_person(self, actor: Actor, **attrs: Any) -> None:
-        body = {k: list(v) if isinstance(v, tuple) else v for k, v in attrs.items()}
-        response = self.control.patch(f"/control/persons/{actor.phone}", json=body)
-        assert response.status_code == 200, response.text
-        p = response.json()
-        actor.carrier, actor.cards = p["carrier"], tuple(p["cards"])
-
-    def sns_account(self, actor: Actor, channel: str) -> None:
-        code = CHANNELS[channel]
-        account = self._post("/sns-accounts", {"channel": code, "phone": actor.phone})
-        actor.sns[code] = (account["login_id"], account["password"])
-
-    def directory_company(self, bizno: str, name: str) -> None:
-        number = seed.directory_company(self.e.ctx, bizno, name, representative=f"{name} 대표",
-                                        address="서울특별시 중구 세종대로 110")
-        self.business_status(number, "계속사업자", name=name)
-
-    def business_status(self, bizno: str, status: str, name: str = "") -> None:
-        body = {"b_no": bizno.replace("-", ""), "status": STATUS_CODES[status]}
-        if name:
-            body["name"] = name
-        self._post("/businesses", body)
-
-    def certificate(self, actor: Actor, product: str, bizno: str, password: str, condition: str = "") -> None:
-        body = {"product": product, "bizno": bizno, "holder_name": actor.name, "password": password,
-                "holder": actor.alias}
-        if condition == "폐지된":
-            issued = self._post("/certificates", body)
-            self._post(f"/certificates/{issued['serial']}/revoke", {})
-        else:
-            if CONDITIONS[condition]:
-                body["condition"] = CONDITIONS[condition]
-            issued = self._post("/certificates", body)
-        actor.certificates[bizno.replace("-", "")] = (issued["serial"], password)
-
-    def legacy_member(self, actor: Actor, role: str, user_id: str, password: str, bizno: str | None) -> None:
-        seed.legacy_member(self.e.ctx, user_id=user_id, password=password, name=actor.name, email=actor.email,
-                           phone=actor.phone, role=role, bizno=bizno)
-        actor.user_id, actor.password = user_id, password
-
-    def today(self, day: date) -> None:
-        self.e.clock.set(datetime.combine(day, time(10, 0), KST))
-
-    def advance(self, delta: timedelta) -> None:
-        self.e.clock.advance(delta)
-
-    def audit_actions(self) -> list[str]:
-        return seed.audit_actions(self.e.ctx)

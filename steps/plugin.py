@@ -6,7 +6,8 @@ import pytest
 
 from ti24.embedded import build
 
-from .inprocess import InProcessDriver, InProcessSeeder
+from .inprocess import InProcessDriver
+from .seeding import InProcessSeeder
 from .world import World
 
 

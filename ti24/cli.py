@@ -43,6 +43,28 @@ def providers(args: argparse.Namespace) -> int:
     return 0
 
 
+def serve(args: argparse.Namespace) -> int:
+    """The simulator and every fake provider on one address, for trying the system by hand."""
+    import uvicorn
+
+    from simulator.adapters.clock import SystemClock
+    from simulator.web.app import create_app as create_site
+
+    from .compose import OneOrigin
+    from .demo import seed_demo
+    from .embedded import build
+
+    origin = f"http://{args.host}:{args.port}"
+    embedded = build(hashing="serving", database=args.database, site_url=origin, providers_url=origin,
+                     clock=SystemClock(), seed=args.seed)
+    site = create_site(embedded.ctx, providers_base_url=origin, secure_cookies=False)
+    print(f"무역투자24 시뮬레이터: {origin}/")
+    if args.demo:
+        print(seed_demo(embedded))
+    uvicorn.run(OneOrigin(site, embedded.providers_app), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ti24", description="KOTRA 무역투자24 통합회원 실행 명세와 참조 시뮬레이터")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -55,6 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     fakes.add_argument("--port", type=int, default=8100, help="포트 (기본: 8100)")
     fakes.add_argument("--seed", type=int, default=None, help="faker 시드 (같은 시드는 같은 데이터)")
     fakes.set_defaults(func=providers)
+    web = commands.add_parser("serve", help="시뮬레이터 웹 화면과 가짜 외부 기관을 한 주소에 띄웁니다")
+    web.add_argument("--host", default="127.0.0.1", help="주소 (기본: 127.0.0.1)")
+    web.add_argument("--port", type=int, default=8000, help="포트 (기본: 8000)")
+    web.add_argument("--database", default="ti24.db", help="SQLite 파일 (기본: ti24.db, ':memory:' 가능)")
+    web.add_argument("--demo", action="store_true", help="faker ko_KR 예시 데이터(사람, 계정, 기업, 인증서)를 만듭니다")
+    web.add_argument("--seed", type=int, default=None, help="faker 시드")
+    web.set_defaults(func=serve)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -26,7 +26,7 @@ from simulator.adapters.http_providers import (
     HttpTrustStore,
     ProviderEndpoints,
 )
-from simulator.service_layer.context import Context
+from simulator.service_layer.context import Clock, Context
 
 PROVIDERS_URL = "http://providers.test"  # where the fakes answer in-process
 SITE_URL = "http://kotra.test"  # the simulator's own origin in-process (return URLs, SNS redirect URIs)
@@ -34,7 +34,7 @@ SITE_URL = "http://kotra.test"  # the simulator's own origin in-process (return 
 
 @dataclass
 class Embedded:
-    clock: FixedClock
+    clock: Clock
     world: ProviderWorld
     ctx: Context
     providers_app: object
@@ -49,7 +49,7 @@ class Embedded:
 
 def build(*, seed: int | None = None, hashing: str = "cheap", database: str | Path = ":memory:",
           start: datetime | None = None, site_url: str = SITE_URL, providers_url: str = PROVIDERS_URL,
-          clock: FixedClock | None = None) -> Embedded:
+          clock: Clock | None = None) -> Embedded:
     clock = clock or FixedClock(start or datetime.now(UTC))
     world = ProviderWorld(clock.now, seed)
     for channel in world.sns:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from ..domain import bizno as bizno_rules
 from ..domain.errors import Refusal
-from .context import Context, new_token, unit_of_work
+from .context import Context, FailedAttempt, new_token, unit_of_work
 from .ports import CertificateFacts, PresentedCertificate
 
 CHALLENGE_TTL = timedelta(minutes=5)
@@ -33,6 +33,11 @@ def consume(ctx: Context, challenge_id: str) -> bytes:
 
 
 def authenticate(ctx: Context, bizno: str, challenge_id: str, presented: PresentedCertificate) -> CertificateFacts:
-    """Verify a 기업 범용인증서 for ``bizno``; must run inside the caller's transaction."""
+    """Verify a 기업 범용인증서 for ``bizno``; must run inside the caller's unit of work.
+    The challenge is spent even when the certificate is refused (no second try with it)."""
     nonce = consume(ctx, challenge_id)
-    return ctx.certificates.verify(presented, nonce, bizno_rules.parse(bizno), ctx.now())
+    try:
+        return ctx.certificates.verify(presented, nonce, bizno_rules.parse(bizno), ctx.now())
+    except Refusal as refused:
+        raise FailedAttempt(refused.code, refused.message, table="challenges", key="id", value=challenge_id,
+                            column="used") from refused
