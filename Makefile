@@ -28,14 +28,16 @@ system-packages:
 
 setup: $(STAMP) system-packages
 
-# Main job: the whole specification against the embedded simulator, one verdict per requirement.
+# Main job: the whole specification against the embedded simulator: one verdict per requirement
+# on the terminal and a compliance report folder under out/.
 run: setup
 	$(BIN)/ti24 check
 
-# Tests: lint, unit tests and the acceptance suite.
+# Tests: lint, unit tests and every scenario in-process, then every scenario again in Chromium.
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests/acceptance --driver browser -n 2 --evidence-dir out/evidence
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -132,6 +132,7 @@ def login_with_found(world: World, alias: str, password: str) -> None:
 
 @when(ko('"{alias}"[이가] 아이디 "{user_id}", 회원명 "{name}"[로] 비밀번호 재설정을 시작한다'))
 def start_reset(world: World, alias: str, user_id: str, name: str) -> None:
+    world.roles["resetting"] = alias
     world.attempt(lambda: world.driver.start_password_reset(world.actor(alias), user_id, name))
 
 
@@ -142,7 +143,7 @@ def verify_for_reset(world: World, alias: str, method: str) -> None:
 
 @when(ko('"{other}"[이가] 대신 "{method}"[로] 본인인증을 한다'))
 def someone_else_verifies(world: World, other: str, method: str) -> None:
-    owner = next(a for a in world.actors.values() if "reset_flow" in a.state)
+    owner = world.in_role("resetting")
     world.attempt(lambda: world.driver.verify_for_reset(owner, method, verifier=world.actor(other)))
 
 

@@ -94,16 +94,19 @@ def company_is(world: World, alias: str, name: str) -> None:
 
 @when(ko('"{alias}"[이가] 소속기업 정보 등록을 시작해 약관에 동의한다'))
 def start_registration(world: World, alias: str) -> None:
+    world.roles["registering"] = alias
     world.attempt(lambda: world.driver.start_company_registration(world.actor(alias), terms=True, privacy=True))
 
 
 @given(ko('"{alias}"[이가] 소속기업 정보 등록을 시작해 약관에 동의했다'))
 def started_registration(world: World, alias: str) -> None:
+    world.roles["registering"] = alias
     must(lambda: world.driver.start_company_registration(world.actor(alias), terms=True, privacy=True))
 
 
 @when(ko('"{alias}"[이가] 소속기업 정보 등록을 시작해 약관에 동의하지 않는다'))
 def start_registration_refusing(world: World, alias: str) -> None:
+    world.roles["registering"] = alias
     world.attempt(lambda: world.driver.start_company_registration(world.actor(alias), terms=False, privacy=True))
 
 
@@ -142,7 +145,7 @@ def company_authenticated(world: World) -> None:
 @then("기업인증이 완료되지 않는다")
 def company_not_authenticated(world: World) -> None:
     assert world.error is not None
-    actor = next(a for a in world.actors.values() if "company_flow" in a.state)
+    actor = world.in_role("registering")
     world.attempt(lambda: world.driver.enter_company_info(actor, CompanyForm("Probe-Admin24", "905172")))
     assert world.error is not None and "기업인증" in world.error.message, "기업인증 없이 다음 단계로 넘어갔습니다."
 
@@ -197,11 +200,14 @@ def can_company_login(world: World, bizno: str, password: str) -> None:
 @when(ko('"{alias}"[이가] 사업자등록번호 "{bizno}", 비밀번호 "{password}"[로] 기업정보 관리 로그인한다'))
 def company_login(world: World, alias: str, bizno: str, password: str) -> None:
     world.attempt(lambda: world.driver.company_login(world.actor(alias), bizno, password))
+    if world.error is None:
+        world.roles["admin"] = alias
 
 
 @given(ko('"{alias}"[이가] 사업자등록번호 "{bizno}", 비밀번호 "{password}"[로] 기업정보 관리 로그인했다'))
 def company_logged_in(world: World, alias: str, bizno: str, password: str) -> None:
     must(lambda: world.driver.company_login(world.actor(alias), bizno, password))
+    world.roles["admin"] = alias
 
 
 @when(ko('"{alias}"[이가] 기업 로그인 비밀번호를 {times:d}회 틀린다'))
@@ -216,6 +222,8 @@ def company_login_wrong(world: World, alias: str, times: str) -> None:
 @when(ko('"{alias}"[이가] "{bizno}" 기업 공동인증서로 로그인한다'))
 def certificate_login(world: World, alias: str, bizno: str) -> None:
     world.attempt(lambda: world.driver.company_certificate_login(world.actor(alias), bizno, bare(bizno)))
+    if world.error is None:
+        world.roles["admin"] = alias
 
 
 @when(ko('"{alias}"[이가] "{bizno}" 기업에 "{other}" 인증서로 공동인증서 로그인한다'))
@@ -236,7 +244,7 @@ def admin_edits(world: World, alias: str, address: str) -> None:
 @then(ko('기업정보의 주소는 "{address}"이다'))
 def address_is(world: World, address: str) -> None:
     world.expect_success()
-    admin = next(a for a in world.actors.values() if a.state.get("company_token"))
+    admin = world.in_role("admin")
     assert world.driver.company_info(admin)["주소"] == address
 
 
@@ -252,9 +260,10 @@ def change_approval(world: World, alias: str, new: str) -> None:
 @then(ko('"{alias}"의 소속직원 목록에 "{member}"[이가] 있다'))
 def employee_listed(world: World, alias: str, member: str) -> None:
     admin, employee = world.actor(alias), world.actor(member)
-    if not admin.state.get("company_token"):
+    if world.roles.get("admin") != alias:
         bizno = next(iter(world.company_passwords))
         must(lambda: world.driver.company_login(admin, bizno, world.company_passwords[bizno]))
+        world.roles["admin"] = alias
     assert employee.user_id in [e["아이디"] for e in world.driver.employees(admin)]
 
 
@@ -273,14 +282,14 @@ def release_employee(world: World, alias: str, member: str) -> None:
 @then("기업의 서비스 참여이력은 다음과 같다")
 def company_history(world: World, datatable: list[list[str]]) -> None:
     world.expect_success()
-    admin = next(a for a in world.actors.values() if a.state.get("company_token"))
+    admin = world.in_role("admin")
     history = world.driver.company_participation(admin)["참여이력"]
     assert [[h["서비스"], h["신청자"]] for h in history] == datatable[1:]
 
 
 @then(ko("기업의 마일리지는 {points:d}점이다"))
 def company_mileage(world: World, points: str) -> None:
-    admin = next(a for a in world.actors.values() if a.state.get("company_token"))
+    admin = world.in_role("admin")
     assert world.driver.company_participation(admin)["마일리지"] == int(points)
 
 

@@ -247,7 +247,6 @@ class InProcessDriver:
 
     def search_company(self, actor: Actor, bizno: str) -> dict:
         found = _call(affiliation.search, self.ctx, bizno)
-        actor.state["searched_bizno"] = found.bizno
         return {"outcome": found.outcome, "name": found.name, "guidance": found.guidance}
 
     def _choice(self, actor: Actor, proof: CompanyProof) -> signup.CompanyChoice:

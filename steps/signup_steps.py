@@ -142,11 +142,13 @@ def minimal_info(world: World, alias: str) -> None:
 
 @when(ko('"{alias}"[이가] 일반회원 가입을 시작한다'))
 def start_general(world: World, alias: str) -> None:
+    world.roles["signing_up"] = alias
     world.attempt(lambda: world.driver.start_general_signup(world.actor(alias)))
 
 
 @given(ko('"{alias}"[이가] 일반회원 가입을 시작해 약관에 동의했다'))
 def started_and_agreed(world: World, alias: str) -> None:
+    world.roles["signing_up"] = alias
     actor = world.actor(alias)
     must(lambda: world.driver.start_general_signup(actor))
     must(lambda: world.driver.agree_terms(actor, terms=True, privacy=True))
@@ -196,8 +198,7 @@ def verified(world: World) -> None:
 @then("실명인증이 완료되지 않는다")
 def not_verified(world: World) -> None:
     assert world.error is not None
-    actors = [a for a in world.actors.values() if "signup_flow" in a.state]
-    for actor in actors:
+    for actor in [world.in_role("signing_up")]:
         probe = MemberInfo("probe_member", DEFAULT_PASSWORD, DEFAULT_PASSWORD, actor.email)
         world.attempt(lambda a=actor, info=probe: world.driver.submit_member_info(a, info))
         assert world.error is not None and "실명인증" in world.error.message, "실명인증 없이 다음 단계로 넘어갔습니다."
@@ -248,7 +249,7 @@ def profile_field(world: World, alias: str, field: str, value: str) -> None:
 def not_registered(world: World, alias: str) -> None:
     actor = world.actor(alias)
     world.attempt(lambda: world.driver.find_id(actor, "휴대폰"))
-    assert world.error is not None and world.error.code in ("", "member_not_found"), world.result
+    assert world.error is not None and "일치하는 회원이 없습니다" in world.error.message, world.result
 
 
 # --- STEP3 소속기업 등록 -----------------------------------------------------------------------
@@ -260,6 +261,7 @@ def up_to_step3(world: World, alias: str) -> None:
 
 @when(ko('"{alias}"[이가] 소속기업 "{bizno}"[을를] 검색한다'))
 def search(world: World, alias: str, bizno: str) -> None:
+    world.searched[alias] = bizno
     world.attempt(lambda: world.driver.search_company(world.actor(alias), bizno))
 
 
@@ -277,13 +279,13 @@ def _submit_with(world: World, actor: Actor, proof: CompanyProof) -> None:
 @when(ko('"{alias}"[이가] 승인 비밀번호 "{approval}"[로] 소속기업을 인증하며 회원정보를 입력한다'))
 def submit_with_approval(world: World, alias: str, approval: str) -> None:
     actor = world.actor(alias)
-    _submit_with(world, actor, CompanyProof(actor.state.get("searched_bizno", ""), approval_password=approval))
+    _submit_with(world, actor, CompanyProof(world.searched.get(alias, ""), approval_password=approval))
 
 
 @when(ko('"{alias}"[이가] 기업 범용인증서로 소속기업을 인증하며 회원정보를 입력한다'))
 def submit_with_certificate(world: World, alias: str) -> None:
     actor = world.actor(alias)
-    bizno = actor.state.get("searched_bizno", "")
+    bizno = world.searched.get(alias, "").replace("-", "")
     _submit_with(world, actor, CompanyProof(bizno, certificate_of=bizno))
 
 

@@ -21,12 +21,20 @@ class World:
     notice: str | None = None  # an information message the last action showed
     company_passwords: dict[str, str] = field(default_factory=dict)  # bizno -> admin password
     approval_passwords: dict[str, str] = field(default_factory=dict)  # bizno -> approval password
+    searched: dict[str, str] = field(default_factory=dict)  # alias -> 사업자등록번호 last searched
+    roles: dict[str, str] = field(default_factory=dict)  # "admin" | "registering" | "resetting" -> alias
     _serial: int = 0
 
     def actor(self, alias: str) -> Actor:
         if alias not in self.actors:
             raise AssertionError(f"시나리오에 '{alias}'이(가) 아직 등장하지 않았습니다.")
         return self.actors[alias]
+
+    def in_role(self, role: str) -> Actor:
+        """The actor who last took ``role`` (logged in as company admin, started a registration, …)."""
+        if role not in self.roles:
+            raise AssertionError(f"시나리오에 '{role}' 역할을 한 사람이 없습니다.")
+        return self.actors[self.roles[role]]
 
     def next_user_id(self) -> str:
         self._serial += 1

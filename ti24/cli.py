@@ -1,34 +1,172 @@
-"""Command line: ``ti24 check`` runs the whole specification and reports per requirement."""
+"""Command line.
+
+``ti24 check`` runs the specification and writes a compliance report folder; ``ti24 verify-report``
+checks a folder's hashes and signature; ``ti24 diff`` compares two reports.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from . import __version__
+
 ROOT = Path(__file__).resolve().parent.parent
+PASSPHRASE_ENV = "TI24_SIGNING_KEY_PASSPHRASE"
+
+
+def _workers(value: str) -> str:
+    if value == "auto" or (value.isdigit() and int(value) > 0):
+        return value
+    raise argparse.ArgumentTypeError("작업자 수는 1 이상의 정수 또는 auto여야 합니다")
+
+
+def _pytest_args(args: argparse.Namespace) -> list[str]:
+    pytest_args = [str(ROOT / "tests" / "acceptance"), "-q", "--no-header", "--tb=no", "-p", "no:cacheprovider",
+                   "-p", "reports.plugin", f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml")]
+    if args.keyword:
+        pytest_args += ["-k", args.keyword]
+    if args.workers:
+        pytest_args += ["-n", str(args.workers)]
+    # Options of steps/plugin.py; passed only when asked for, so runs work before they are registered.
+    if args.driver:
+        pytest_args += ["--driver", args.driver]
+    if args.target_url:
+        pytest_args += ["--base-url", args.target_url]
+    if args.profile:
+        pytest_args += ["--site-profile", str(Path(args.profile).resolve())]
+    return pytest_args
 
 
 def check(args: argparse.Namespace) -> int:
-    from reports.requirements import FAIL, RequirementCollector, summary
+    """Run the specification, write the report folder, exit non-zero on an unexpected FAIL."""
+    from reports import expectations, provenance
+    from reports.compliance import write_report
+    from reports.integrity import load_private_key
+    from reports.plugin import ReportCollector
+    from reports.requirements import FAIL, NOT_RUN, summary
+    from steps.catalogue import load_requirements
 
-    if args.target != "embedded":
-        print("지금은 내장 시뮬레이터(--target embedded)만 검사할 수 있습니다.", file=sys.stderr)
+    args.target_url = None if args.target in (None, "", "embedded") else args.target
+    if args.target_url and args.driver == "inprocess":
+        print("내장 드라이버(inprocess)는 주소로 된 대상을 검사할 수 없습니다. --driver browser를 쓰십시오.",
+              file=sys.stderr)
         return 2
-    collector = RequirementCollector()
-    pytest_args = [str(ROOT / "tests" / "acceptance"), "-q", "--no-header", "-p", "no:cacheprovider",
-                   f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml")]
-    if args.keyword:
-        pytest_args += ["-k", args.keyword]
+    if args.target_url and not args.driver:
+        args.driver = "browser"  # only a browser reaches a deployment by its URL
+    started = datetime.now(UTC)
+    out = Path(args.out) if args.out else Path("out") / f"report-{started:%Y%m%dT%H%M%SZ}"
+    if out.exists() and any(out.iterdir()):
+        print(f"보고서 폴더가 비어 있지 않습니다: {out}. 새 폴더를 --out으로 주십시오.", file=sys.stderr)
+        return 2
+    if args.profile and not Path(args.profile).is_file():
+        print(f"사이트 프로필 파일이 없습니다: {args.profile}", file=sys.stderr)
+        return 2
+    try:
+        expected = (expectations.load(args.expected_failures, [r["id"] for r in load_requirements()])
+                    if args.expected_failures else {})
+        signing_key = load_private_key(args.signing_key) if args.signing_key else None
+    except (OSError, ValueError, TypeError) as error:
+        print(f"설정 파일을 읽을 수 없습니다: {error}", file=sys.stderr)
+        return 2
+
+    collector = ReportCollector(progress=not args.no_progress)
+    pytest_args = _pytest_args(args)
     code = pytest.main(pytest_args, plugins=[collector])
-    verdicts = collector.verdicts()
+    finished = collector.finished_at or datetime.now(UTC)
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        given = [o for o, v in (("--driver", args.driver), ("--target", args.target_url), ("--profile", args.profile))
+                 if v]
+        hint = f" 이 설치가 {', '.join(given)} 옵션을 아직 지원하지 않을 수 있습니다." if given else ""
+        print(f"명세를 실행하지 못했습니다 (pytest 종료 코드 {int(code)}).{hint}", file=sys.stderr)
+        return int(code)
+
+    names = {n: [r.record["name"]] for n, r in collector.results.items() if r.record}
+    verdicts = expectations.fold(collector.verdicts(), expected, names)
+    facts = {
+        "run_id": str(uuid.uuid4()),
+        "spec": provenance.spec_version(),
+        "tool": {"name": "ti24", "version": __version__},
+        "versions": provenance.versions(),
+        "target": {"url": collector.option("ti24_base_url", args.target_url) or "embedded",
+                   "driver": collector.option("driver", args.driver) or "inprocess",
+                   "profile": provenance.file_ref(args.profile)},
+        "run": {
+            "started_at": started.isoformat(timespec="seconds"),
+            "finished_at": finished.isoformat(timespec="seconds"),
+            "duration": round((finished - started).total_seconds(), 3),
+            "workers": args.workers,
+            "keyword": args.keyword,
+            "command": ["ti24", *args.argv],
+            "pytest_args": pytest_args,
+            "pytest_exit_code": int(code),
+        },
+        "host": provenance.host(),
+        "expected_failures": ({**(provenance.file_ref(args.expected_failures) or {}), "count": len(expected)}
+                              if args.expected_failures else None),
+    }
+    report = write_report(out, collector, verdicts, provenance=facts, expected=expected, make_pdf=not args.no_pdf,
+                          signing_key=signing_key)
     print()
-    print(summary(verdicts))
+    ran = [v for v in verdicts if v.status != NOT_RUN]
+    if args.keyword and ran:
+        print(summary(ran))
+        print(f"이번 선택(-k)에서 실행하지 않은 요구사항 {len(verdicts) - len(ran)}개는 표에서 뺐습니다 (NOT RUN).")
+    else:
+        print(summary(verdicts))
+    failed = [s for s in report["scenarios"] if s["status"] == "failed"]
+    if failed:
+        print(f"\n실패한 시나리오 {len(failed)}개:")
+        for scenario in failed[:20]:
+            print(f"  {scenario['id'].rsplit('::', 1)[-1]}\n      {_why(scenario)}")
+        if len(failed) > 20:
+            print(f"  … 외 {len(failed) - 20}개 (report.html 참조)")
+    pdf_note = "" if report["artifacts"]["pdf"]["written"] else f" (PDF 없음: {report['artifacts']['pdf']['note']})"
+    print(f"\n보고서: {out}/report.html{pdf_note}")
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         return int(code)
     return 1 if any(v.status == FAIL for v in verdicts) else 0
+
+
+def _why(scenario: dict) -> str:
+    """One line on why a scenario failed: its failing step's message, else the last line of the error."""
+    step = next((st for st in scenario["steps"] if st["status"] in ("failed", "undefined") and st["message"]), None)
+    if step:
+        return step["message"].splitlines()[0]
+    lines = (scenario.get("error") or "").strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def verify_report(args: argparse.Namespace) -> int:
+    """Check every hash of a report folder (and its signature when there is one)."""
+    from reports.integrity import verify
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"보고서 폴더가 없습니다: {folder}", file=sys.stderr)
+        return 2
+    result = verify(folder, Path(args.public_key) if args.public_key else None)
+    print(result.explain(), file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+def diff(args: argparse.Namespace) -> int:
+    """Compare two report folders; non-zero when a requirement went from PASS to FAIL."""
+    from reports.diff import compare, load
+
+    try:
+        before, after = load(Path(args.before)), load(Path(args.after))
+    except (OSError, ValueError) as error:
+        print(f"report.json을 읽을 수 없습니다: {error}", file=sys.stderr)
+        return 2
+    comparison = compare(before, after)
+    print(comparison.explain(args.before, args.after))
+    return 1 if comparison.regressions else 0
 
 
 def providers(args: argparse.Namespace) -> int:
@@ -68,10 +206,29 @@ def serve(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ti24", description="KOTRA 무역투자24 통합회원 실행 명세와 참조 시뮬레이터")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("check", help="명세 전체를 실행하고 요구사항별 PASS/FAIL을 출력합니다")
-    run.add_argument("--target", default="embedded", help="검사 대상 (기본: 내장 시뮬레이터)")
+    run = commands.add_parser("check", help="명세를 실행하고 요구사항별 판정과 적합성 보고서 폴더를 만듭니다")
+    run.add_argument("--target", default="embedded", metavar="URL",
+                     help="검사 대상 주소 (기본: embedded, 내장 시뮬레이터). pytest에 --base-url로 넘깁니다")
+    run.add_argument("--profile", metavar="site.toml", help="대상 사이트 프로필 (pytest에 --site-profile로 넘깁니다)")
+    run.add_argument("--driver", choices=["inprocess", "browser"], help="단계를 실행할 드라이버 (기본: inprocess)")
+    run.add_argument("--out", metavar="DIR", help="보고서 폴더 (기본: out/report-<UTC 시각>)")
+    run.add_argument("--workers", type=_workers, metavar="N", help="pytest-xdist 병렬 작업자 수 (숫자 또는 auto)")
+    run.add_argument("--expected-failures", metavar="FILE",
+                     help="예상 실패 목록 (TOML/YAML: 요구사항 ID → 사유, 선택적으로 시나리오)")
+    run.add_argument("--signing-key", metavar="PEM",
+                     help=f"manifest.json에 서명할 Ed25519 개인키 (암호는 환경변수 {PASSPHRASE_ENV})")
     run.add_argument("-k", dest="keyword", help="이 표현식에 맞는 시나리오만 실행합니다 (pytest -k)")
+    run.add_argument("--no-pdf", action="store_true", help="report.pdf를 만들지 않습니다")
+    run.add_argument("--no-progress", action="store_true", help="진행 표시줄을 끕니다")
     run.set_defaults(func=check)
+    verify_cmd = commands.add_parser("verify-report", help="보고서 폴더의 해시(와 서명)를 확인합니다")
+    verify_cmd.add_argument("folder", metavar="DIR", help="ti24 check가 만든 보고서 폴더")
+    verify_cmd.add_argument("--public-key", metavar="PEM", help="신뢰하는 Ed25519 공개키 (서명까지 확인합니다)")
+    verify_cmd.set_defaults(func=verify_report)
+    compare_cmd = commands.add_parser("diff", help="두 보고서를 비교해 나빠진 요구사항과 고쳐진 요구사항을 보여 줍니다")
+    compare_cmd.add_argument("before", metavar="A", help="이전 보고서 폴더 (또는 report.json)")
+    compare_cmd.add_argument("after", metavar="B", help="새 보고서 폴더 (또는 report.json)")
+    compare_cmd.set_defaults(func=diff)
     fakes = commands.add_parser("providers", help="가짜 외부 기관(SNS, PASS, 카드, 간편인증, 인증기관, 국세청)을 띄웁니다")
     fakes.add_argument("--host", default="127.0.0.1", help="주소 (기본: 127.0.0.1)")
     fakes.add_argument("--port", type=int, default=8100, help="포트 (기본: 8100)")
@@ -85,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     web.add_argument("--seed", type=int, default=None, help="faker 시드")
     web.set_defaults(func=serve)
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     return int(args.func(args))
 
 

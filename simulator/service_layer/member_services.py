@@ -26,6 +26,11 @@ def _gate(ctx: Context, member: Member, service: str) -> str:
     return scheme
 
 
+def may_use(ctx: Context, token: str, service: str) -> None:
+    """Refuse now, before any certificate is asked for, a service the member's class may not use."""
+    _gate(ctx, member_of(ctx, token), service)
+
+
 def company_of(member: Member, scheme: str) -> str | None:
     """The company in whose name the member acts under ``scheme``."""
     if scheme == NEW:

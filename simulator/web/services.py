@@ -126,11 +126,13 @@ async def member_company_edit_certificate(request: Request) -> Response:
     values = refill(form, *(name for name, _ in EDIT_FIELDS))
     ctx, token = ctx_of(request), member_token(request)
     try:
+        await call(request, member_services.may_use, ctx, token, "기업정보 수정")
         info = await call(request, member_services.my_info, ctx, token)
         number = info.get("소속기업 사업자등록번호")
-        if not number:  # no 소속기업: let the services say why (matrix, 소속기업 없음)
+        if not number:  # (구) scheme: edited without a certificate; (신): the services say why not
             await call(request, member_services.edit_company, ctx, token, CompanyDetails(**values))
-            raise Refusal("company_required", "소속기업 정보를 먼저 등록해 주세요.")
+            flash(request, "기업정보가 수정되었습니다.")
+            return redirect(path(request, "member_company_edit"))
     except Refusal as refusal:
         return await _edit_page(request, values, alert=refusal.message)
     return await certificate.start(request, purpose="member_company_edit", bizno=bizno_rules.normalize(number),
