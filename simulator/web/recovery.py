@@ -11,13 +11,13 @@ from starlette.responses import Response
 
 from ..domain.errors import Refusal
 from ..service_layer import recovery
+from . import realname
 from .common import action, call, ctx_of, page, parse_birth_date, path, redirect, refill, render, secret, text
 from .security import browser
 
 FIND_TABS = (("phone", "휴대폰"), ("simple", "간편인증"), ("email", "이메일"))
 RESET_STEPS = ("아이디 및 회원명 입력", "본인인증", "변경 비밀번호 입력", "완료")
 SIMPLE_FIELDS = ("app", "name", "birth_date", "phone")
-METHOD_OF_RETURN = (("identityVerificationId", "phone"), ("imp_uid", "card"))
 
 
 # --- 아이디 찾기 ------------------------------------------------------------------------------
@@ -134,15 +134,10 @@ async def _verify(request: Request, method: str, transaction_id: str) -> str | N
 
 
 async def _open_window(request: Request, method: str) -> Response:
-    return_url = str(request.url_for("reset_verify_return"))
-    try:
-        started = await call(request, recovery.begin_identity, ctx_of(request), _reset_flow(request), method,
-                             return_url)
-        if not started.auth_url:
-            raise Refusal("verification_window", "본인인증 창을 열 수 없습니다. 잠시 후 다시 시도해 주세요.")
-    except Refusal as refusal:
-        return await _reset_page(request, "password_reset_verify.html", 2, alert=refusal.message)
-    return redirect(started.auth_url)
+    ctx, flow = ctx_of(request), _reset_flow(request)
+    return await realname.open_window(
+        request, lambda url: recovery.begin_identity(ctx, flow, method, url), "reset_verify_return",
+        lambda message: _reset_page(request, "password_reset_verify.html", 2, alert=message))
 
 
 async def reset_verify_phone(request: Request) -> Response:
@@ -156,15 +151,9 @@ async def reset_verify_card(request: Request) -> Response:
 
 
 async def reset_verify_return(request: Request) -> Response:
-    for parameter, method in METHOD_OF_RETURN:
-        transaction_id = request.query_params.get(parameter)
-        if transaction_id:
-            refused = await _verify(request, method, transaction_id)
-            if refused:
-                return await _reset_page(request, "password_reset_verify.html", 2, alert=refused)
-            return redirect(path(request, "reset_new"))
-    return await _reset_page(request, "password_reset_verify.html", 2,
-                             alert="본인인증 결과를 확인할 수 없습니다. 본인인증을 다시 진행해 주세요.")
+    return await realname.returned(
+        request, lambda method, tid: _verify(request, method, tid), path(request, "reset_new"),
+        lambda message: _reset_page(request, "password_reset_verify.html", 2, alert=message))
 
 
 def _simple_context(request: Request, form: FormData | None = None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from ..domain import bizno as bizno_rules
 from ..domain.errors import Refusal
 from ..service_layer import affiliation, signup
-from . import certificate
+from . import certificate, realname
 from .common import (
     action,
     call,
@@ -34,9 +34,6 @@ INTEREST_INPUTS = (("interest_keyword", "관심 키워드"), ("interest_industry
                    ("interest_item", "관심 품목"), ("interest_region", "관심 지역"))
 INFO_FIELDS = ("user_id", "email", "bizno", *(name for name, _ in INTEREST_INPUTS))
 SIMPLE_FIELDS = ("app", "name", "birth_date", "phone")
-METHOD_OF_RETURN = (("identityVerificationId", "phone"), ("imp_uid", "card"))
-
-
 def _state(request: Request) -> dict[str, Any]:
     state: dict[str, Any] = browser(request).data.setdefault("general", {})
     return state
@@ -108,14 +105,10 @@ async def _verify(request: Request, method: str, transaction_id: str) -> str | N
 
 async def _open_window(request: Request, method: str) -> Response:
     """[휴대전화 본인인증] / [신용카드 인증]: the provider's window at ``auth_url``."""
-    return_url = str(request.url_for("general_verify_return"))
-    try:
-        started = await call(request, signup.begin_real_name, ctx_of(request), _flow(request), method, return_url)
-        if not started.auth_url:
-            raise Refusal("verification_window", "본인인증 창을 열 수 없습니다. 잠시 후 다시 시도해 주세요.")
-    except Refusal as refusal:
-        return await _page(request, "signup_general_verify.html", 2, alert=refusal.message)
-    return redirect(started.auth_url)
+    ctx, flow = ctx_of(request), _flow(request)
+    return await realname.open_window(
+        request, lambda url: signup.begin_real_name(ctx, flow, method, url), "general_verify_return",
+        lambda message: _page(request, "signup_general_verify.html", 2, alert=message))
 
 
 async def general_verify_phone(request: Request) -> Response:
@@ -128,15 +121,9 @@ async def general_verify_card(request: Request) -> Response:
 
 async def general_verify_return(request: Request) -> Response:
     """The PASS / card window sends the member back with its transaction id."""
-    for parameter, method in METHOD_OF_RETURN:
-        transaction_id = request.query_params.get(parameter)
-        if transaction_id:
-            refused = await _verify(request, method, transaction_id)
-            if refused:
-                return await _page(request, "signup_general_verify.html", 2, alert=refused)
-            return redirect(path(request, "general_info"))
-    return await _page(request, "signup_general_verify.html", 2,
-                       alert="본인인증 결과를 확인할 수 없습니다. 본인인증을 다시 진행해 주세요.")
+    return await realname.returned(
+        request, lambda method, tid: _verify(request, method, tid), path(request, "general_info"),
+        lambda message: _page(request, "signup_general_verify.html", 2, alert=message))
 
 
 async def general_simple_form(request: Request) -> Response:
