@@ -31,6 +31,8 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
                    "-p", "reports.plugin", f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml")]
     if args.keyword:
         pytest_args += ["-k", args.keyword]
+    if args.faults:
+        pytest_args += ["-p", "simulator.faults", f"--faults={args.faults}"]
     if args.workers:
         pytest_args += ["-n", str(args.workers)]
     # Options of steps/plugin.py; passed only when asked for, so runs work before they are registered.
@@ -194,6 +196,7 @@ def serve(args: argparse.Namespace) -> int:
 
     origin = f"http://{args.host}:{args.port}"
     embedded = build(hashing="serving", database=args.database, site_url=origin, providers_url=origin,
+                     faults=args.faults,
                      clock=SystemClock(), seed=args.seed)
     site = create_site(embedded.ctx, providers_base_url=origin, secure_cookies=False)
     print(f"무역투자24 시뮬레이터: {origin}/")
@@ -218,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--signing-key", metavar="PEM",
                      help=f"manifest.json에 서명할 Ed25519 개인키 (암호는 환경변수 {PASSPHRASE_ENV})")
     run.add_argument("-k", dest="keyword", help="이 표현식에 맞는 시나리오만 실행합니다 (pytest -k)")
+    run.add_argument("--faults", default="", help="내장 시뮬레이터에 켤 결함 (쉼표로 구분; simulator/faults.py)")
     run.add_argument("--no-pdf", action="store_true", help="report.pdf를 만들지 않습니다")
     run.add_argument("--no-progress", action="store_true", help="진행 표시줄을 끕니다")
     run.set_defaults(func=check)
@@ -240,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     web.add_argument("--database", default="ti24.db", help="SQLite 파일 (기본: ti24.db, ':memory:' 가능)")
     web.add_argument("--demo", action="store_true", help="faker ko_KR 예시 데이터(사람, 계정, 기업, 인증서)를 만듭니다")
     web.add_argument("--seed", type=int, default=None, help="faker 시드")
+    web.add_argument("--faults", default="", help="켤 결함 (쉼표로 구분; simulator/faults.py)")
     web.set_defaults(func=serve)
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)

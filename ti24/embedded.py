@@ -7,6 +7,8 @@ in the in-process driver.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +42,7 @@ class Embedded:
     providers_app: object
     site_url: str
     providers_url: str
+    faults: ExitStack | None = None  # deliberate faults switched on (process-wide) by build(faults=…)
 
     def browser(self) -> httpx.Client:
         """A fresh browser (own cookies) that reaches the fake providers' pages."""
@@ -49,7 +52,14 @@ class Embedded:
 
 def build(*, seed: int | None = None, hashing: str = "cheap", database: str | Path = ":memory:",
           start: datetime | None = None, site_url: str = SITE_URL, providers_url: str = PROVIDERS_URL,
-          clock: Clock | None = None) -> Embedded:
+          clock: Clock | None = None, faults: Iterable[str] = ()) -> Embedded:
+    """``faults``: names from simulator.faults.FAULTS to switch on for the whole process; closing
+    ``Embedded.faults`` switches them off again."""
+    switched_on = None
+    if faults:
+        from simulator.faults import activate
+
+        switched_on = activate(faults)
     clock = clock or FixedClock(start or datetime.now(UTC))
     world = ProviderWorld(clock.now, seed)
     for channel in world.sns:
@@ -67,4 +77,4 @@ def build(*, seed: int | None = None, hashing: str = "cheap", database: str | Pa
         hashing=hashing,
         clock=clock,
     )
-    return Embedded(clock, world, ctx, app, site_url, providers_url)
+    return Embedded(clock, world, ctx, app, site_url, providers_url, switched_on)

@@ -1,0 +1,175 @@
+"""Switch each deliberate fault on and check that the specification catches exactly it.
+
+For every fault of ``simulator.faults.FAULTS`` (or only those named), runs the acceptance
+scenarios of the requirements the fault ``breaks`` plus a fixed sanity subset in a fresh
+subprocess with the fault active, folds the outcomes into per-requirement verdicts with
+``reports.requirements.RequirementCollector`` and prints fault → expected → actual FAIL set.
+Exits non-zero on any mismatch.
+
+    .venv/bin/python tools/fault_matrix.py                       # every fault, in-process
+    .venv/bin/python tools/fault_matrix.py sns-duplicate-account login-no-lockout
+    .venv/bin/python tools/fault_matrix.py --driver browser      # the same through Chromium
+    .venv/bin/python tools/fault_matrix.py --full sns-duplicate-account   # all scenarios: derive ``breaks``
+    .venv/bin/python tools/fault_matrix.py --list
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# Requirements whose scenarios (one or two each, from different chapters) no fault breaks:
+# every run includes them, so a fault that breaks more than it declares shows up.
+SANITY = ("MTX-O1", "SNS-01", "REG-05", "ADM-03", "LOGIN-06")
+BASELINE = "(없음)"  # the label of a run without faults
+
+
+@dataclass
+class Outcome:
+    fault: str
+    expected: frozenset[str]
+    failed: frozenset[str] = frozenset()
+    ran: frozenset[str] = frozenset()
+    exit_code: int = 0
+    seconds: float = 0.0
+    output: str = ""
+    failed_scenarios: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code in (0, 1) and self.failed == self.expected
+
+
+def marker_expression(requirements: Iterable[str]) -> str:
+    return " or ".join(f"REQ-{r}" for r in sorted(set(requirements)))
+
+
+def pytest_arguments(faults: list[str], requirements: Iterable[str] | None, driver: str) -> list[str]:
+    arguments = [str(ROOT / "tests" / "acceptance"), "-q", "--no-header", "-p", "no:cacheprovider",
+                 "-p", "simulator.faults", f"--faults={','.join(faults)}", f"--driver={driver}",
+                 f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml")]
+    if requirements is not None:
+        arguments += ["-m", marker_expression(requirements)]
+    return arguments
+
+
+def worker(faults: list[str], requirements: list[str] | None, driver: str, out: Path) -> int:
+    """In the subprocess: run the scenarios with the faults on and write the verdicts as JSON."""
+    import pytest
+
+    from reports.requirements import FAIL, PASS, RequirementCollector
+
+    collector = RequirementCollector()
+    code = pytest.main(pytest_arguments(faults, requirements, driver), plugins=[collector])
+    verdicts = collector.verdicts()
+    out.write_text(json.dumps({
+        "exit_code": int(code),
+        "failed": sorted(v.id for v in verdicts if v.status == FAIL),
+        "ran": sorted(v.id for v in verdicts if v.status in (FAIL, PASS)),
+        "failed_scenarios": sorted({n for v in verdicts for n in v.failed}),
+    }, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+def run(fault: str | None, *, driver: str = "inprocess", full: bool = False) -> Outcome:
+    """One subprocess: ``fault`` (None: no fault) on, its requirements' scenarios plus the sanity subset."""
+    from simulator.faults import FAULTS
+
+    expected = FAULTS[fault].breaks if fault else frozenset()
+    requirements = None if full else sorted(set(expected) | set(SANITY))
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "verdicts.json"
+        command = [sys.executable, str(Path(__file__).resolve()), "--worker", f"--out={out}", f"--driver={driver}"]
+        if requirements is not None:
+            command.append(f"--requirements={','.join(requirements)}")
+        if fault:
+            command.append(fault)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        env.pop("TI24_FAULTS", None)
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        output = done.stdout + done.stderr
+        if not out.exists():
+            return Outcome(fault or BASELINE, expected, exit_code=done.returncode or 3,
+                           seconds=time.monotonic() - started, output=output)
+        result = json.loads(out.read_text(encoding="utf-8"))
+    return Outcome(fault or BASELINE, expected, frozenset(result["failed"]), frozenset(result["ran"]),
+                   result["exit_code"], time.monotonic() - started, output, result["failed_scenarios"])
+
+
+def run_all(faults: list[str | None], *, driver: str = "inprocess", full: bool = False,
+            workers: int = 2) -> list[Outcome]:
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(lambda f: run(f, driver=driver, full=full), faults))
+
+
+def table(outcomes: list[Outcome]) -> str:
+    lines = [f"{'결함':<40} {'판정':<6} {'기대 FAIL':<34} 실제 FAIL", "-" * 110]
+    for o in outcomes:
+        mark = "OK" if o.ok else "불일치"
+        actual = " ".join(sorted(o.failed)) or "-"
+        lines.append(f"{o.fault:<40} {mark:<6} {' '.join(sorted(o.expected)) or '-':<34} {actual}")
+        if o.exit_code not in (0, 1):
+            lines.append(f"{'':<40} pytest 종료 코드 {o.exit_code}")
+    bad = sum(not o.ok for o in outcomes)
+    lines.append("-" * 110)
+    lines.append(f"결함 {len(outcomes)}개: 일치 {len(outcomes) - bad}, 불일치 {bad}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="결함을 하나씩 켜고 명세가 정확히 그 요구사항을 FAIL로 잡는지 확인합니다")
+    parser.add_argument("faults", nargs="*", help="결함 이름 (기본: 전부)")
+    parser.add_argument("--driver", choices=("inprocess", "browser"), default="inprocess", help="시나리오 실행 방식")
+    parser.add_argument("--workers", type=int, default=2, help="동시에 돌릴 하위 프로세스 수 (기본: 2)")
+    parser.add_argument("--full", action="store_true", help="선택하지 않고 모든 시나리오를 실행합니다 (breaks 도출용)")
+    parser.add_argument("--baseline", action="store_true", help="결함 없이 점검 부분집합도 실행합니다")
+    parser.add_argument("--list", action="store_true", help="결함 목록을 출력합니다")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--requirements", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        requirements = args.requirements.split(",") if args.requirements is not None else None
+        return worker(args.faults, requirements, args.driver, args.out)
+
+    from simulator.faults import FAULTS
+
+    if args.list:
+        for fault in FAULTS.values():
+            print(f"{fault.name:<40} {' '.join(sorted(fault.breaks)):<40} {fault.description}")
+        return 0
+    unknown = [f for f in args.faults if f not in FAULTS]
+    if unknown:
+        print(f"알 수 없는 결함: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    names: list[str | None] = list(args.faults or FAULTS)
+    if args.baseline:
+        names.insert(0, None)
+    started = time.monotonic()
+    outcomes = run_all(names, driver=args.driver, full=args.full, workers=args.workers)
+    print(table(outcomes))
+    for o in outcomes:
+        if not o.ok:
+            print(f"\n--- {o.fault}: 실패한 시나리오")
+            print("\n".join(o.failed_scenarios) or o.output[-3000:])
+    print(f"\n{time.monotonic() - started:.0f}초")
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
