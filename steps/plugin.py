@@ -8,6 +8,7 @@ deployment that is already running, seeded through ``--seed-token``) or, without
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -100,8 +101,10 @@ def chromium(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
 
     endpoint = request.config.getoption("--browser-endpoint")
     with sync_playwright() as playwright:
-        if endpoint:
-            browser = playwright.chromium.connect(endpoint)
+        if endpoint:  # a remote `playwright run-server --unsafe`: it launches the system Chromium itself
+            options = {"executablePath": os.environ.get("TI24_CHROMIUM", "/usr/bin/chromium"), "headless": True,
+                       "args": LAUNCH_ARGS}
+            browser = playwright.chromium.connect(endpoint, headers={"x-playwright-launch-options": json.dumps(options)})
         else:
             browser = playwright.chromium.launch(executable_path=os.environ.get("TI24_CHROMIUM", "/usr/bin/chromium"),
                                                  args=LAUNCH_ARGS, headless=True)
