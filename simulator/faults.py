@@ -58,6 +58,7 @@ from .service_layer import (  # noqa: F401
     signup,
     verification,
 )
+from .web import security  # noqa: F401
 
 SOURCE_ATTRIBUTE = "__ti24_fault_source__"
 ALIAS_PACKAGES = ("simulator", "steps", "ti24")  # where a patched function's other bindings are looked for
@@ -336,6 +337,11 @@ _FAULT_LIST = (
     _fault("duplicate-real-name-member", "이미 가입한 사람(같은 연계정보)의 실명인증을 막지 않는다",
            "GEN-02 GEN-13",
            Mutation(f"{SIGNUP}:verify_real_name", (("if next(ctx.db", "if False and next(ctx.db"),))),
+    _fault("verification-not-bound", "가입 절차가 요청하지 않은 본인인증(다른 절차의 인증 결과)도 실명인증으로 받아들인다",
+           "GEN-18",
+           Mutation("simulator.service_layer.verification:take",
+                    (disabled('opened is None or opened != {"method": method, "id": verification_id}'),
+                     ('del data["verification"]', 'data.pop("verification", None)')))),
     _fault("bad-user-id-accepted", "아이디 규칙(영문 소문자로 시작하는 6~20자)에 맞지 않는 아이디를 받는다",
            "GEN-14",
            Setting(f"{POLICY}:ID_PATTERN", re.compile(r"^[A-Za-z0-9_-]{3,30}$"))),
@@ -416,6 +422,10 @@ _FAULT_LIST = (
     _fault("expired-certificate-accepted", "유효기간이 지났거나 아직 시작되지 않은 인증서를 받는다",
            "CERT-04",
            Mutation(f"{VERIFIER}.verify", (("self._check_validity(certificate, now)", "None  # fault"),))),
+    _fault("certificate-signature-not-checked", "인증서 전자서명이 이번 인증 요청(challenge)에 대한 것인지 확인하지 않는다",
+           "CERT-06",
+           Mutation(f"{VERIFIER}.verify",
+                    (("self._check_signature(certificate, presented.signature, challenge)", "None  # fault"),))),
     _fault("revoked-certificate-accepted", "폐지된 인증서를 받는다 (CRL의 폐지 목록을 보지 않음)",
            "CERT-04",
            Mutation(f"{VERIFIER}._check_revocation",
@@ -466,6 +476,12 @@ _FAULT_LIST = (
     _fault("session-never-idles", "1시간 동안 이용하지 않아도 로그인이 끝나지 않는다",
            "LOGIN-07",
            Setting(f"{CONTEXT}:SESSION_IDLE", timedelta(days=30))),
+    _fault("logout-keeps-session", "로그아웃해도 서버의 로그인 세션이 끝나지 않아 로그아웃 전의 세션으로 계속 이용할 수 있다",
+           "LOGIN-08",
+           Mutation(f"{AUTH}:logout", (("ctx.db[\"sessions\"].delete(token)", "pass  # fault"),)),
+           Mutation("simulator.web.security:SessionStore.rotate",
+                    (("self._sessions.pop(session.id, None)",
+                      "self._sessions[session.id] = __import__(\"copy\").deepcopy(session)  # fault: old id kept"),))),
     # --- 아이디 찾기 ---------------------------------------------------------------------------------
     _fault("find-id-wrong-phone-matches", "아이디 찾기(휴대폰)에서 휴대폰번호가 달라도 이름만 맞으면 아이디를 보여준다",
            "FIND-02 FIND-06",

@@ -49,6 +49,16 @@ def wrong_passwords(world: World, alias: str, user_id: str, times: str) -> None:
         assert world.error is not None and "일치하지 않습니다" in world.error.message, world.error
 
 
+@given(ko('"{alias}"의 로그인 세션이 복사되었다'))
+def session_copied(world: World, alias: str) -> None:
+    must(lambda: world.driver.copy_session(world.actor(alias)))
+
+
+@when(ko('복사해 둔 "{alias}"의 세션으로 다시 접속한다'))
+def copied_session_back(world: World, alias: str) -> None:
+    world.attempt(lambda: world.driver.restore_copied_session(world.actor(alias)))
+
+
 @when(ko('"{alias}"[이가] 로그아웃한다'))
 def logout(world: World, alias: str) -> None:
     world.attempt(lambda: world.driver.logout(world.actor(alias)))

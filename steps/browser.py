@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .driver import Actor, CompanyForm, CompanyProof, MemberInfo, Refused
@@ -26,6 +26,11 @@ SERVICE_PATHS = {"온라인 상담": "/services/online-consultation", "설명회
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 6_000
+SIGNUP_VERIFICATION_BUTTONS = {"간편인증": "간편인증", "휴대전화": "휴대전화 본인인증", "휴대폰": "휴대전화 본인인증",
+                               "신용카드": "신용카드 인증"}
+RETURN_PARAMETERS = ("identityVerificationId=", "imp_uid=")  # how the verification windows hand back their id
+CERTIFICATE_RETURN = "**/certificate/return/**"  # where the certificate dialog posts its signed answer
+HELD_PAGE = "<!doctype html><title>-</title>"  # what a browser shows when its answer was caught on the way
 GUIDANCE = {"이미 기업정보가 등록된": "registered", "[기업인증하기]로 기업정보를 등록": "directory",
             "조회되지 않는 사업자등록번호": "not_found"}
 
@@ -320,8 +325,46 @@ class PlaywrightDriver:
             page.goto(self.base + "/signup/general/verify")
             self._refused_if_alert(page)
         self._verification(page, actor, method, option, card_method=card_method, deny=deny, wrong_code=wrong_code,
-                           buttons={"간편인증": "간편인증", "휴대전화": "휴대전화 본인인증", "휴대폰": "휴대전화 본인인증",
-                                    "신용카드": "신용카드 인증"})
+                           buttons=SIGNUP_VERIFICATION_BUTTONS)
+
+    def abandon_real_name(self, actor: Actor, method: str) -> None:
+        page = self.page(actor)
+        held: list[str] = []
+
+        def hold(route: Route) -> None:
+            """The provider's last answer sends the browser back to the site: keep that address,
+            show a blank page instead (the way back never arrives)."""
+            if route.request.method != "POST" or not route.request.is_navigation_request():
+                route.fallback()
+                return
+            answer = route.fetch(max_redirects=0)
+            back = urljoin(route.request.url, answer.headers.get("location", ""))
+            if answer.status in (302, 303) and back.startswith(self.base) and any(p in back for p in RETURN_PARAMETERS):
+                held.append(back)
+                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=HELD_PAGE)
+            else:
+                route.fulfill(response=answer)
+
+        page.route("**/*", hold)
+        try:
+            self.start_general_signup(actor)
+            self.agree_terms(actor, terms=True, privacy=True)
+            try:
+                self._verification(page, actor, method, None, buttons=SIGNUP_VERIFICATION_BUTTONS)
+            except Refused:
+                if not held:  # refused at the provider, not held on the way back
+                    raise
+        finally:
+            page.unroute("**/*", hold)
+        if not held:
+            raise Refused("본인인증 창이 사이트로 돌아가는 주소를 찾지 못했습니다.", "no_return")
+        actor.state["abandoned_verification"] = held[0]
+
+    def present_real_name_of(self, actor: Actor, other: Actor) -> None:
+        page = self.page(actor)
+        page.goto(other.state["abandoned_verification"])
+        page.wait_for_load_state()
+        self._refused_if_alert(page)
 
     def search_company(self, actor: Actor, bizno: str) -> dict:
         page = self.page(actor)
@@ -399,6 +442,15 @@ class PlaywrightDriver:
         if button.count():
             button.click()
             page.wait_for_load_state()
+
+    def copy_session(self, actor: Actor) -> None:
+        self.page(actor)
+        actor.state["copied_cookies"] = self.contexts[actor.alias].cookies()
+
+    def restore_copied_session(self, actor: Actor) -> None:
+        context = self.page(actor).context
+        context.clear_cookies()
+        context.add_cookies(actor.state["copied_cookies"])
 
     def profile(self, actor: Actor) -> dict:
         page = self.page(actor)
@@ -524,6 +576,45 @@ class PlaywrightDriver:
         self._click(page, "기업인증하기")
         self._refused_if_alert(page)
         self._certificate_dialog(page, actor, certificate_of, password)
+
+    def intercept_certificate_answer(self, actor: Actor, certificate_of: str) -> None:
+        page = self.page(actor)
+        held: list[str] = []
+
+        def hold(route: Route) -> None:  # the signed answer is caught on its way to the site
+            held.append(route.request.post_data or "")
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=HELD_PAGE)
+
+        page.route(CERTIFICATE_RETURN, hold)
+        try:
+            self._click(page, "기업인증하기")
+            self._refused_if_alert(page)
+            try:
+                self._certificate_dialog(page, actor, certificate_of, None)
+            except Refused:
+                if not held:
+                    raise
+        finally:
+            page.unroute(CERTIFICATE_RETURN, hold)
+        if not held:
+            raise Refused("인증서 대화상자의 응답을 가로채지 못했습니다.", "no_answer")
+        actor.state["intercepted_certificate"] = (certificate_of, held[0])
+        page.goto(self.base + "/company/register/auth")  # the member comes back to STEP2 and tries again
+
+    def authenticate_with_intercepted_answer(self, actor: Actor) -> None:
+        certificate_of, intercepted = actor.state["intercepted_certificate"]
+        page = self.page(actor)
+
+        def substitute(route: Route) -> None:
+            route.continue_(post_data=intercepted)
+
+        page.route(CERTIFICATE_RETURN, substitute)
+        try:
+            self._click(page, "기업인증하기")
+            self._refused_if_alert(page)
+            self._certificate_dialog(page, actor, certificate_of, None)
+        finally:
+            page.unroute(CERTIFICATE_RETURN, substitute)
 
     def enter_company_info(self, actor: Actor, form: CompanyForm) -> dict:
         page = self.page(actor)

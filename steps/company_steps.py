@@ -137,6 +137,16 @@ def company_certificate(world: World, alias: str, bizno: str, password: str) -> 
     world.attempt(lambda: world.driver.authenticate_with_certificate(world.actor(alias), bare(bizno), password))
 
 
+@given(ko('"{alias}"[이가] "{bizno}" 인증서로 서명한 기업인증 응답이 사이트에 닿기 전에 가로채졌다'))
+def intercepted_answer(world: World, alias: str, bizno: str) -> None:
+    must(lambda: world.driver.intercept_certificate_answer(world.actor(alias), bare(bizno)))
+
+
+@when(ko('"{alias}"의 다음 기업인증하기 요청에 가로챈 응답이 대신 제출된다'))
+def replayed_answer(world: World, alias: str) -> None:
+    world.attempt(lambda: world.driver.authenticate_with_intercepted_answer(world.actor(alias)))
+
+
 @then("기업인증이 완료된다")
 def company_authenticated(world: World) -> None:
     world.expect_success()

@@ -36,6 +36,8 @@ T = TypeVar("T")
 
 CHANNELS = {"카카오": "kakao", "네이버": "naver", "구글": "google", "페이스북": "facebook"}
 REAL_NAME = {"간편인증": "simple", "휴대전화": "phone", "휴대폰": "phone", "신용카드": "card"}
+RETURN_PARAMETER = {"phone": "identityVerificationId", "card": "imp_uid"}  # how each window hands back its id
+SESSION_KEYS = ("token", "company_token")
 
 
 @contextmanager
@@ -179,10 +181,10 @@ class InProcessDriver:
         started = _call(begin, method, f"{self.site}/verification/return")
         if method == "phone":
             back = self._pass(person, started.auth_url, option, wrong_code)
-            _call(verify, "phone", _query(back).get("identityVerificationId", ""))
+            _call(verify, "phone", _query(back).get(RETURN_PARAMETER["phone"], ""))
         else:
             back = self._card(person, started.auth_url, option, card_method, deny)
-            _call(verify, "card", _query(back).get("imp_uid", ""))
+            _call(verify, "card", _query(back).get(RETURN_PARAMETER["card"], ""))
 
     def _present(self, actor: Actor, certificate_of: str, password: str | None = None) -> tuple[str, PresentedCertificate]:
         """The certificate dialog: choose the certificate, type its password, sign the challenge."""
@@ -245,6 +247,21 @@ class InProcessDriver:
             verify=lambda m, vid: signup.verify_real_name(self.ctx, flow, m, vid),
         )
 
+    def abandon_real_name(self, actor: Actor, method: str) -> None:
+        flow = _call(signup.start_general, self.ctx)
+        _call(signup.agree, self.ctx, flow, terms=True, privacy=True)
+        code = REAL_NAME[method]
+        if code not in RETURN_PARAMETER:
+            raise ValueError(f"'{method}' 본인인증은 사이트로 돌아오는 주소가 없습니다.")
+        started = _call(signup.begin_real_name, self.ctx, flow, code, f"{self.site}/verification/return")
+        back = (self._pass(actor, started.auth_url, None, False) if code == "phone"
+                else self._card(actor, started.auth_url, None, None, False))
+        actor.state["abandoned_verification"] = (code, _query(back).get(RETURN_PARAMETER[code], ""))
+
+    def present_real_name_of(self, actor: Actor, other: Actor) -> None:
+        method, verification_id = other.state["abandoned_verification"]
+        _call(signup.verify_real_name, self.ctx, actor.state["signup_flow"], method, verification_id)
+
     def search_company(self, actor: Actor, bizno: str) -> dict:
         found = _call(affiliation.search, self.ctx, bizno)
         return {"outcome": found.outcome, "name": found.name, "guidance": found.guidance}
@@ -284,9 +301,15 @@ class InProcessDriver:
         return auth.menu(self.ctx, token)
 
     def logout(self, actor: Actor) -> None:
-        for key in ("token", "company_token"):
+        for key in SESSION_KEYS:
             if actor.state.get(key):
                 _call(auth.logout, self.ctx, actor.state.pop(key))
+
+    def copy_session(self, actor: Actor) -> None:
+        actor.state["copied_session"] = {k: actor.state[k] for k in SESSION_KEYS if actor.state.get(k)}
+
+    def restore_copied_session(self, actor: Actor) -> None:
+        actor.state.update(actor.state["copied_session"])
 
     def profile(self, actor: Actor) -> dict:
         return _call(member_services.my_info, self.ctx, _token(actor))
@@ -343,6 +366,16 @@ class InProcessDriver:
                      admin_password=form.admin_password, admin_password_confirm=form.admin_password,
                      approval_password=form.approval_password, approval_password_confirm=form.approval_password,
                      details=details, scan=scan)
+
+    def intercept_certificate_answer(self, actor: Actor, certificate_of: str) -> None:
+        _, presented = self._present(actor, certificate_of)  # a challenge issued and signed, never delivered
+        actor.state["intercepted_certificate"] = (certificate_of, presented)
+
+    def authenticate_with_intercepted_answer(self, actor: Actor) -> None:
+        certificate_of, intercepted = actor.state["intercepted_certificate"]
+        challenge_id, _ = self._present(actor, certificate_of)  # the dialog signs this request's challenge …
+        _call(company_registration.authenticate, self.ctx, actor.state["company_flow"], challenge_id,
+              intercepted)  # … but the intercepted answer arrives instead
 
     # --- 기업정보 관리자 -----------------------------------------------------------------
 

@@ -204,6 +204,16 @@ def not_verified(world: World) -> None:
         assert world.error is not None and "실명인증" in world.error.message, "실명인증 없이 다음 단계로 넘어갔습니다."
 
 
+@given(ko('"{alias}"[이가] 다른 가입 절차에서 "{method}" 본인인증을 마쳤지만 사이트로 돌아오지 않았다'))
+def abandoned_verification(world: World, alias: str, method: str) -> None:
+    must(lambda: world.driver.abandon_real_name(world.actor(alias), method))
+
+
+@when(ko('"{alias}"의 가입 절차에 "{other}"의 본인인증 결과가 전달된다'))
+def foreign_verification(world: World, alias: str, other: str) -> None:
+    world.attempt(lambda: world.driver.present_real_name_of(world.actor(alias), world.actor(other)))
+
+
 @when(ko('"{alias}"[이가] 다시 일반회원 가입을 시작해 "{method}" 실명인증을 한다'))
 def again(world: World, alias: str, method: str) -> None:
     actor = world.actor(alias)

@@ -8,7 +8,7 @@ Exits non-zero on any mismatch.
 
     .venv/bin/python tools/fault_matrix.py                       # every fault, in-process
     .venv/bin/python tools/fault_matrix.py sns-duplicate-account login-no-lockout
-    .venv/bin/python tools/fault_matrix.py --driver browser      # the same through Chromium
+    .venv/bin/python tools/fault_matrix.py --driver browser --log out/faults-browser.jsonl   # through Chromium
     .venv/bin/python tools/fault_matrix.py --full sns-duplicate-account   # all scenarios: derive ``breaks``
     .venv/bin/python tools/fault_matrix.py --list
 """
@@ -66,14 +66,37 @@ def pytest_arguments(faults: list[str], requirements: Iterable[str] | None, driv
     return arguments
 
 
-def worker(faults: list[str], requirements: list[str] | None, driver: str, out: Path) -> int:
+class SlimSanity:
+    """Keep every scenario of the fault's own requirements, but only the first scenario of each
+    sanity requirement (browser runs cost seconds per scenario; one each still shows spill-over)."""
+
+    def __init__(self, expected: Iterable[str]) -> None:
+        self.expected = {f"REQ-{r}" for r in expected}
+        self.sanity = [f"REQ-{r}" for r in SANITY]
+
+    def pytest_collection_modifyitems(self, config: object, items: list) -> None:
+        kept, seen = [], set()
+        for item in items:
+            tags = {m.name for m in item.iter_markers()}
+            first = [t for t in self.sanity if t in tags and t not in seen]
+            if tags & self.expected or first:
+                kept.append(item)
+                seen.update(t for t in self.sanity if t in tags)
+        items[:] = kept
+
+
+def worker(faults: list[str], requirements: list[str] | None, driver: str, out: Path, slim: bool = False) -> int:
     """In the subprocess: run the scenarios with the faults on and write the verdicts as JSON."""
     import pytest
 
     from reports.requirements import FAIL, PASS, RequirementCollector
+    from simulator.faults import FAULTS
 
     collector = RequirementCollector()
-    code = pytest.main(pytest_arguments(faults, requirements, driver), plugins=[collector])
+    plugins: list[object] = [collector]
+    if slim and requirements is not None:
+        plugins.append(SlimSanity(set().union(*(FAULTS[f].breaks for f in faults))))
+    code = pytest.main(pytest_arguments(faults, requirements, driver), plugins=plugins)
     verdicts = collector.verdicts()
     out.write_text(json.dumps({
         "exit_code": int(code),
@@ -84,7 +107,8 @@ def worker(faults: list[str], requirements: list[str] | None, driver: str, out: 
     return 0
 
 
-def run(fault: str | None, *, driver: str = "inprocess", full: bool = False) -> Outcome:
+def run(fault: str | None, *, driver: str = "inprocess", full: bool = False, slim: bool = False,
+        log: Path | None = None) -> Outcome:
     """One subprocess: ``fault`` (None: no fault) on, its requirements' scenarios plus the sanity subset."""
     from simulator.faults import FAULTS
 
@@ -96,6 +120,8 @@ def run(fault: str | None, *, driver: str = "inprocess", full: bool = False) -> 
         command = [sys.executable, str(Path(__file__).resolve()), "--worker", f"--out={out}", f"--driver={driver}"]
         if requirements is not None:
             command.append(f"--requirements={','.join(requirements)}")
+        if slim:
+            command.append("--slim-sanity")
         if fault:
             command.append(fault)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
@@ -106,14 +132,21 @@ def run(fault: str | None, *, driver: str = "inprocess", full: bool = False) -> 
             return Outcome(fault or BASELINE, expected, exit_code=done.returncode or 3,
                            seconds=time.monotonic() - started, output=output)
         result = json.loads(out.read_text(encoding="utf-8"))
-    return Outcome(fault or BASELINE, expected, frozenset(result["failed"]), frozenset(result["ran"]),
-                   result["exit_code"], time.monotonic() - started, output, result["failed_scenarios"])
+    outcome = Outcome(fault or BASELINE, expected, frozenset(result["failed"]), frozenset(result["ran"]),
+                      result["exit_code"], time.monotonic() - started, output, result["failed_scenarios"])
+    if log is not None:  # one JSON line per fault as it finishes, so a long run can be followed
+        with log.open("a", encoding="utf-8") as sink:
+            sink.write(json.dumps({"fault": outcome.fault, "ok": outcome.ok, "expected": sorted(outcome.expected),
+                                   "failed": sorted(outcome.failed), "ran": sorted(outcome.ran),
+                                   "seconds": round(outcome.seconds, 1), "driver": driver,
+                                   "failed_scenarios": outcome.failed_scenarios}, ensure_ascii=False) + "\n")
+    return outcome
 
 
 def run_all(faults: list[str | None], *, driver: str = "inprocess", full: bool = False,
-            workers: int = 2) -> list[Outcome]:
+            workers: int = 2, slim: bool = False, log: Path | None = None) -> list[Outcome]:
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(lambda f: run(f, driver=driver, full=full), faults))
+        return list(pool.map(lambda f: run(f, driver=driver, full=full, slim=slim, log=log), faults))
 
 
 def table(outcomes: list[Outcome]) -> str:
@@ -138,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="선택하지 않고 모든 시나리오를 실행합니다 (breaks 도출용)")
     parser.add_argument("--baseline", action="store_true", help="결함 없이 점검 부분집합도 실행합니다")
     parser.add_argument("--list", action="store_true", help="결함 목록을 출력합니다")
+    parser.add_argument("--slim-sanity", action="store_true",
+                        help="점검 부분집합은 요구사항마다 첫 시나리오만 실행합니다 (브라우저 실행의 기본값)")
+    parser.add_argument("--log", type=Path, help="결함마다 결과를 JSON 한 줄로 이 파일에 덧붙입니다")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--requirements", default=None, help=argparse.SUPPRESS)
@@ -145,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.worker:
         requirements = args.requirements.split(",") if args.requirements is not None else None
-        return worker(args.faults, requirements, args.driver, args.out)
+        return worker(args.faults, requirements, args.driver, args.out, slim=args.slim_sanity)
 
     from simulator.faults import FAULTS
 
@@ -161,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline:
         names.insert(0, None)
     started = time.monotonic()
-    outcomes = run_all(names, driver=args.driver, full=args.full, workers=args.workers)
+    slim = args.slim_sanity or args.driver == "browser"
+    outcomes = run_all(names, driver=args.driver, full=args.full, workers=args.workers, slim=slim, log=args.log)
     print(table(outcomes))
     for o in outcomes:
         if not o.ok:
