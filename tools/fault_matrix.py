@@ -9,6 +9,9 @@ Exits non-zero on any mismatch.
     .venv/bin/python tools/fault_matrix.py                       # every fault, in-process
     .venv/bin/python tools/fault_matrix.py sns-duplicate-account login-no-lockout
     .venv/bin/python tools/fault_matrix.py --driver browser --log out/faults-browser.jsonl   # through Chromium
+    .venv/bin/python tools/fault_matrix.py --log out/faults.jsonl && \
+        .venv/bin/python tools/fault_matrix.py --driver browser --scenarios-from out/faults.jsonl
+            # in Chromium, only the scenarios that caught each fault in-process (+ 2 sanity scenarios)
     .venv/bin/python tools/fault_matrix.py --full sns-duplicate-account   # all scenarios: derive ``breaks``
     .venv/bin/python tools/fault_matrix.py --list
 """
@@ -34,6 +37,7 @@ if str(ROOT) not in sys.path:
 # Requirements whose scenarios (one or two each, from different chapters) no fault breaks:
 # every run includes them, so a fault that breaks more than it declares shows up.
 SANITY = ("MTX-O1", "SNS-01", "REG-05", "ADM-03", "LOGIN-06")
+BROWSER_SANITY = ("SNS-01", "REG-05")  # with --scenarios-from: the first scenario of each
 BASELINE = "(없음)"  # the label of a run without faults
 
 
@@ -66,26 +70,30 @@ def pytest_arguments(faults: list[str], requirements: Iterable[str] | None, driv
     return arguments
 
 
-class SlimSanity:
-    """Keep every scenario of the fault's own requirements, but only the first scenario of each
-    sanity requirement (browser runs cost seconds per scenario; one each still shows spill-over)."""
+class Selection:
+    """Narrow the collected scenarios: those of the fault's own requirements (or only the nodeids in
+    ``only``, when given), plus the first scenario of each requirement in ``sanity`` (browser runs
+    cost seconds per scenario; one each still shows spill-over)."""
 
-    def __init__(self, expected: Iterable[str]) -> None:
+    def __init__(self, expected: Iterable[str], sanity: Iterable[str], only: set[str] | None = None) -> None:
         self.expected = {f"REQ-{r}" for r in expected}
-        self.sanity = [f"REQ-{r}" for r in SANITY]
+        self.sanity = [f"REQ-{r}" for r in sanity]
+        self.only = only
 
     def pytest_collection_modifyitems(self, config: object, items: list) -> None:
         kept, seen = [], set()
         for item in items:
             tags = {m.name for m in item.iter_markers()}
             first = [t for t in self.sanity if t in tags and t not in seen]
-            if tags & self.expected or first:
+            own = item.nodeid in self.only if self.only is not None else bool(tags & self.expected)
+            if own or first:
                 kept.append(item)
                 seen.update(t for t in self.sanity if t in tags)
         items[:] = kept
 
 
-def worker(faults: list[str], requirements: list[str] | None, driver: str, out: Path, slim: bool = False) -> int:
+def worker(faults: list[str], requirements: list[str] | None, driver: str, out: Path, slim: bool = False,
+           only: Path | None = None) -> int:
     """In the subprocess: run the scenarios with the faults on and write the verdicts as JSON."""
     import pytest
 
@@ -94,8 +102,11 @@ def worker(faults: list[str], requirements: list[str] | None, driver: str, out: 
 
     collector = RequirementCollector()
     plugins: list[object] = [collector]
-    if slim and requirements is not None:
-        plugins.append(SlimSanity(set().union(*(FAULTS[f].breaks for f in faults))))
+    expected = set().union(*(FAULTS[f].breaks for f in faults))
+    if only is not None:
+        plugins.append(Selection(expected, BROWSER_SANITY, set(json.loads(only.read_text(encoding="utf-8")))))
+    elif slim and requirements is not None:
+        plugins.append(Selection(expected, SANITY))
     code = pytest.main(pytest_arguments(faults, requirements, driver), plugins=plugins)
     verdicts = collector.verdicts()
     out.write_text(json.dumps({
@@ -107,8 +118,19 @@ def worker(faults: list[str], requirements: list[str] | None, driver: str, out: 
     return 0
 
 
+def caught_scenarios(log: Path) -> dict[str, list[str]]:
+    """fault → the scenarios that failed under it, from an earlier run's ``--log`` (the in-process one)."""
+    found: dict[str, list[str]] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            if entry.get("ok"):
+                found[entry["fault"]] = entry["failed_scenarios"]
+    return found
+
+
 def run(fault: str | None, *, driver: str = "inprocess", full: bool = False, slim: bool = False,
-        log: Path | None = None) -> Outcome:
+        log: Path | None = None, only: list[str] | None = None) -> Outcome:
     """One subprocess: ``fault`` (None: no fault) on, its requirements' scenarios plus the sanity subset."""
     from simulator.faults import FAULTS
 
@@ -122,6 +144,10 @@ def run(fault: str | None, *, driver: str = "inprocess", full: bool = False, sli
             command.append(f"--requirements={','.join(requirements)}")
         if slim:
             command.append("--slim-sanity")
+        if only is not None:
+            chosen = Path(scratch) / "only.json"
+            chosen.write_text(json.dumps(only, ensure_ascii=False), encoding="utf-8")
+            command.append(f"--only={chosen}")
         if fault:
             command.append(fault)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
@@ -144,9 +170,14 @@ def run(fault: str | None, *, driver: str = "inprocess", full: bool = False, sli
 
 
 def run_all(faults: list[str | None], *, driver: str = "inprocess", full: bool = False,
-            workers: int = 2, slim: bool = False, log: Path | None = None) -> list[Outcome]:
+            workers: int = 2, slim: bool = False, log: Path | None = None,
+            caught: dict[str, list[str]] | None = None) -> list[Outcome]:
+    def one(fault: str | None) -> Outcome:
+        only = None if caught is None else caught.get(fault or BASELINE, [])
+        return run(fault, driver=driver, full=full, slim=slim, log=log, only=only)
+
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(lambda f: run(f, driver=driver, full=full, slim=slim, log=log), faults))
+        return list(pool.map(one, faults))
 
 
 def table(outcomes: list[Outcome]) -> str:
@@ -174,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slim-sanity", action="store_true",
                         help="점검 부분집합은 요구사항마다 첫 시나리오만 실행합니다 (브라우저 실행의 기본값)")
     parser.add_argument("--log", type=Path, help="결함마다 결과를 JSON 한 줄로 이 파일에 덧붙입니다")
+    parser.add_argument("--scenarios-from", type=Path, metavar="LOG",
+                        help="앞선 실행(--log)에서 결함을 잡은 시나리오만 다시 실행합니다 (브라우저 확인용)")
+    parser.add_argument("--only", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--requirements", default=None, help=argparse.SUPPRESS)
@@ -181,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.worker:
         requirements = args.requirements.split(",") if args.requirements is not None else None
-        return worker(args.faults, requirements, args.driver, args.out, slim=args.slim_sanity)
+        return worker(args.faults, requirements, args.driver, args.out, slim=args.slim_sanity, only=args.only)
 
     from simulator.faults import FAULTS
 
@@ -198,7 +232,14 @@ def main(argv: list[str] | None = None) -> int:
         names.insert(0, None)
     started = time.monotonic()
     slim = args.slim_sanity or args.driver == "browser"
-    outcomes = run_all(names, driver=args.driver, full=args.full, workers=args.workers, slim=slim, log=args.log)
+    caught = caught_scenarios(args.scenarios_from) if args.scenarios_from else None
+    if caught is not None:
+        missing = [n for n in names if n and n not in caught]
+        if missing:
+            print(f"{args.scenarios_from}에 결과가 없는 결함: {', '.join(missing)}", file=sys.stderr)
+            return 2
+    outcomes = run_all(names, driver=args.driver, full=args.full, workers=args.workers, slim=slim, log=args.log,
+                       caught=caught)
     print(table(outcomes))
     for o in outcomes:
         if not o.ok:
