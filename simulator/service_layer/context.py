@@ -6,6 +6,7 @@ import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -18,6 +19,11 @@ from ..domain.entitlements import scheme_on
 from ..domain.errors import Refusal
 from ..domain.model import Kind, LegacyRole, Member, Status, Via
 from .ports import BusinessStatusLookup, CertificateVerifier, RealNameVerification, SnsLogin
+
+# Where the current request comes from, set by the web layer around each service call: the
+# browser's stable id (``browser``), the page path (``path``) and the login token (``token``).
+# Audit rows carry the browser id so a trainer can follow one trainee across sign-up and login.
+REQUEST_ORIGIN: ContextVar[dict[str, str] | None] = ContextVar("ti24_request_origin", default=None)
 
 
 class Clock(Protocol):
@@ -44,6 +50,9 @@ class Context:
         return scheme_on(self.now().date())
 
     def audit(self, actor: str, action: str, target: str = "", **detail: Any) -> None:
+        origin = REQUEST_ORIGIN.get()
+        if origin and origin.get("browser"):
+            detail.setdefault("browser", origin["browser"])
         self.db["audit_log"].insert(
             {"at": self.stamp(), "actor": actor, "action": action, "target": target,
              "detail": json.dumps(detail, ensure_ascii=False, default=str)}
@@ -61,7 +70,8 @@ class FailedAttempt(Refusal):
 
 @contextmanager
 def unit_of_work(ctx: Context) -> Iterator[None]:
-    """One transaction per request: all or nothing, except failure counters."""
+    """One transaction per request: all or nothing, except failure counters and the audit
+    row of the refusal itself (every refusal is recorded here, in one place)."""
     try:
         with transaction(ctx.db):
             yield
@@ -72,7 +82,22 @@ def unit_of_work(ctx: Context) -> Iterator[None]:
                 [failed.value],
             )
             ctx.audit("system", "failed_attempt", f"{failed.table}:{failed.value}", code=failed.code)
+            _record_refusal(ctx, failed)
         raise
+    except Refusal as refusal:
+        with transaction(ctx.db):
+            _record_refusal(ctx, refusal)
+        raise
+
+
+def _record_refusal(ctx: Context, refusal: Refusal) -> None:
+    """Audit row ``refused`` (target: the refusal code) by whoever made the request."""
+    origin = REQUEST_ORIGIN.get() or {}
+    actor = "anonymous"
+    row = next(ctx.db["sessions"].rows_where("token = ?", [origin.get("token") or ""]), None)
+    if row is not None:
+        actor = f"member:{row['member_id']}" if row["subject"] == "member" else f"company:{row['bizno']}"
+    ctx.audit(actor, "refused", refusal.code, message=refusal.message, path=origin.get("path", ""))
 
 
 def new_token() -> str:
