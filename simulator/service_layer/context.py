@@ -21,8 +21,9 @@ from ..domain.model import Kind, LegacyRole, Member, Status, Via
 from .ports import BusinessStatusLookup, CertificateVerifier, RealNameVerification, SnsLogin
 
 # Where the current request comes from, set by the web layer around each service call: the
-# browser's stable id (``browser``), the page path (``path``) and the login token (``token``).
-# Audit rows carry the browser id so a trainer can follow one trainee across sign-up and login.
+# browser's stable id (``browser``), the page path (``path``), the login token (``token``) and,
+# in sandbox mode, the trainee (``trainee``, set by ti24/sandbox.py around the whole request).
+# Audit rows carry the browser and trainee ids so a trainer can follow one trainee.
 REQUEST_ORIGIN: ContextVar[dict[str, str] | None] = ContextVar("ti24_request_origin", default=None)
 
 
@@ -50,9 +51,10 @@ class Context:
         return scheme_on(self.now().date())
 
     def audit(self, actor: str, action: str, target: str = "", **detail: Any) -> None:
-        origin = REQUEST_ORIGIN.get()
-        if origin and origin.get("browser"):
-            detail.setdefault("browser", origin["browser"])
+        origin = REQUEST_ORIGIN.get() or {}
+        for key in ("browser", "trainee"):  # the trainee: a sandbox browser (ti24/sandbox.py)
+            if origin.get(key):
+                detail.setdefault(key, origin[key])
         self.db["audit_log"].insert(
             {"at": self.stamp(), "actor": actor, "action": action, "target": target,
              "detail": json.dumps(detail, ensure_ascii=False, default=str)}

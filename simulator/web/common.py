@@ -57,7 +57,8 @@ async def call(request: Request, fn: Callable[..., T], *args: Any, **kwargs: Any
     the adapters' HTTP calls meanwhile."""
     lock = config(request).lock
     login = login_of(request)
-    origin = {"browser": browser(request).uid, "path": request.url.path, "token": login["token"] if login else ""}
+    origin = {**(REQUEST_ORIGIN.get() or {}), "browser": browser(request).uid, "path": request.url.path,
+              "token": login["token"] if login else ""}
 
     def locked() -> T:
         with lock:
