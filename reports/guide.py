@@ -70,7 +70,7 @@ def known_tags() -> list[str]:
     """Every tag a scenario can be selected by: ``REQ-<id>`` of the catalogue and the feature tags."""
     from steps.catalogue import feature_files, load_requirements
 
-    tags = {f"REQ-{r['id']}" for r in load_requirements()}
+    tags = {f"REQ-{r['id']}" for r in load_requirements()} | {"inprocess_only"}
     for path in feature_files():
         tags.update(re.findall(r"@([\w-]+)", path.read_text(encoding="utf-8")))
     return sorted(tags)
