@@ -228,7 +228,7 @@ def _screenshot(request: pytest.FixtureRequest, step) -> None:  # type: ignore[n
     shots[0].append({"step": f"{step.keyword} {step.name}", "path": str(path)})
 
 
-JPEG_QUALITY = 70
+JPEG_QUALITY = 60
 HIGHLIGHT = "4px solid #e5007e"
 GUIDE_SHOT = "guide"  # data.guide of the screenshots GuideShots attaches
 

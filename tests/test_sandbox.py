@@ -55,7 +55,8 @@ class Trainee:
     def load(self, preset: str) -> Any:
         self.page.goto(self.base + "/sandbox")
         self.page.get_by_role("button", name=f"불러오기: {PRESETS[preset].title}").click()
-        assert "상황을 불러왔습니다" in self.page.get_by_role("status").inner_text()
+        message = self.page.locator("main [role=status], main [role=alert]").first.inner_text(timeout=30_000)
+        assert "상황을 불러왔습니다" in message, message
         return self.page.locator(f'#ti24-sandbox section[data-preset="{preset}"]')
 
     def actor(self, panel: Any, *, person: int = -1, account: int = -1) -> Actor:
@@ -217,7 +218,8 @@ def test_reset_empties_the_system_but_the_trainer_keeps_the_history(sandbox: San
     assert sandbox.round == rounds + 1
     assert not list(sandbox.embedded.ctx.db["members"].rows_where("user_id = ?", [user_id]))
     trainer = client.get("/sandbox/trainer").text
-    assert "로그인" in trainer  # the refused login before the reset is still listed
+    assert "bad_credentials" in trainer  # the refused login before the reset is still listed
+    assert "기존 회원 전환" in trainer  # and the situation loaded before it
     assert client.post("/sandbox/load", data={"csrf": csrf, "preset": "nope"}).status_code == 400
 
 
@@ -248,3 +250,22 @@ def test_sandbox_is_off_unless_asked() -> None:
     assert main(["serve", "--sandbox", "--demo"]) == 2  # refused before anything starts
     page = TestClient(SimulatorUnderTest("http://127.0.0.1:1").app).get("/sandbox")
     assert page.status_code == 404 and "ti24-sandbox" not in page.text
+
+
+def test_presets_generate_valid_people_numbers_and_accounts_every_time() -> None:
+    from simulator.domain import bizno, policy
+    from ti24.sandbox import Trainee as SandboxTrainee
+
+    app = Sandbox("http://127.0.0.1:1", hashing="cheap")
+    trainee = SandboxTrainee("t", 1)
+    for _ in range(4):
+        for preset in PRESETS:
+            app.load(trainee, preset)
+    assert len(trainee.loaded) == 4 * len(PRESETS)
+    companies = [c for loaded in trainee.loaded for c in loaded.companies]
+    assert companies and all(bizno.is_valid(c["digits"]) for c in companies)
+    assert len({c["digits"] for c in companies}) == len(companies)
+    accounts = [a for loaded in trainee.loaded for a in loaded.accounts]
+    assert all(policy.check_user_id(a["user_id"]) for a in accounts)
+    names = [p["name"] for loaded in trainee.loaded for p in loaded.people]
+    assert all(re.fullmatch(r"[가-힣]{2,4}", name) for name in names)  # faker ko_KR

@@ -7,6 +7,7 @@ checks a folder's hashes and signature; ``ti24 diff`` compares two reports.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import uuid
 from datetime import UTC, datetime
@@ -214,6 +215,8 @@ def guide(args: argparse.Namespace) -> int:
     except GuideError as error:
         print(error, file=sys.stderr)
         return 1
+    if not args.keep_shots:  # every picture is inside guide.html now
+        shutil.rmtree(out / "shots", ignore_errors=True)
     seconds = (datetime.now(UTC) - started).total_seconds()
     scenarios = sum(len(c.scenarios) for c in chapters)
     print(f"\n안내서: {written['html']} ({len(chapters)}개 장, 시나리오 {scenarios}개, {seconds:.0f}초)")
@@ -310,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
                       help="이 기능만: 파일 이름(06, 06_기업정보_등록), 장 태그(기업정보등록) 또는 기능 제목의 일부")
     book.add_argument("--workers", type=_workers, metavar="N", help="pytest-xdist 병렬 작업자 수")
     book.add_argument("--no-pdf", action="store_true", help="guide.pdf를 만들지 않습니다")
+    book.add_argument("--keep-shots", action="store_true", help="화면 파일(shots/)을 지우지 않고 남깁니다")
     book.add_argument("--no-progress", action="store_true", help="진행 표시줄을 끕니다")
     book.set_defaults(func=guide)
     fakes = commands.add_parser("providers", help="가짜 외부 기관(SNS, PASS, 카드, 간편인증, 인증기관, 국세청)을 띄웁니다")

@@ -134,7 +134,9 @@ class Loader:
 
     def user_id(self) -> str:
         """A fresh ID under the ID policy (a lower-case letter first, 6–20 of a-z, 0-9, _)."""
-        base = re.sub(r"[^a-z0-9_]", "", self.faker.user_name().lower()).lstrip("_0123456789")[:10] or "trainee"
+        base = re.sub(r"[^a-z0-9_]", "", self.faker.user_name().lower()).lstrip("_0123456789")[:10]
+        if len(base) < 3:
+            base = f"{base}trainee"
         while True:
             user_id = f"{base}{random.randint(100, 999)}"
             if not self.embedded.ctx.db.execute("SELECT 1 FROM members WHERE user_id = ?", [user_id]).fetchone():
@@ -310,6 +312,7 @@ class Trainee:
     name: str = ""
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     loaded: list[Loaded] = field(default_factory=list)
+    past: list[dict[str, Any]] = field(default_factory=list)  # situations of rounds before a [초기화]
 
     @property
     def label(self) -> str:
@@ -349,8 +352,14 @@ class Sandbox:
     def reset(self) -> None:
         """[초기화]: keep what trainees did so far for the trainer, then start from nothing."""
         with self.lock:
-            self.archive.extend(self._rows(self.round))
+            rows = self._rows(self.round)
+            self.archive.extend(rows)
             for trainee in self.trainees.values():
+                mine = [r for r in rows if r["trainee"] == trainee.id]
+                trainee.past += [{"title": loaded.title, "loaded_at": loaded.loaded_at, "round": self.round,
+                                  "done": PRESETS[loaded.preset].done([r for r in mine if r["at"] >= loaded.loaded_at],
+                                                                      loaded)}
+                                 for loaded in trainee.loaded]
                 trainee.loaded.clear()
             self._build()
 
@@ -389,11 +398,11 @@ class Sandbox:
             refusals = [{"at": r["at"], "flow": flow_of_path(r["detail"].get("path", "")),
                          "message": r["detail"].get("message", ""), "code": r["target"], "round": r["round"]}
                         for r in rows if r["action"] == "refused"]
-            situations = [{"title": loaded.title, "loaded_at": loaded.loaded_at,
+            situations = trainee.past + [{"title": loaded.title, "loaded_at": loaded.loaded_at, "round": self.round,
                            "done": PRESETS[loaded.preset].done([r for r in current if r["at"] >= loaded.loaded_at],
                                                                loaded)}
                           for loaded in trainee.loaded]
-            if rows or trainee.loaded or trainee.name:
+            if rows or situations or trainee.name:
                 result.append({"trainee": trainee, "situations": situations, "flows": done_flows,
                                "refusals": refusals})
         return result
