@@ -9,6 +9,7 @@ target's own Korean messages — not the browser's bubbles — are what the scen
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -50,6 +51,11 @@ class PlaywrightDriver:
         self.pages: dict[str, Page] = {}
         self.last_page: Page | None = None
         self.artifacts = artifacts
+        # Called just before every click with (page, the element about to be pressed, a label for the
+        # provider's screen or None on the site's own pages); the training guide's screenshots hang
+        # off this. None (the default) costs nothing.
+        self.observer: Callable[[Page, Any, str | None], None] | None = None
+        self.tracing = True
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -58,7 +64,8 @@ class PlaywrightDriver:
             context = self.browser.new_context(locale="ko-KR", timezone_id="Asia/Seoul", base_url=self.base,
                                                viewport={"width": 1000, "height": 900})
             context.set_default_timeout(TIMEOUT_MS)
-            context.tracing.start(screenshots=True, snapshots=True, title=actor.alias)
+            if self.tracing:
+                context.tracing.start(screenshots=True, snapshots=True, title=actor.alias)
             self.contexts[actor.alias] = context
             self.pages[actor.alias] = context.new_page()
         self.last_page = self.pages[actor.alias]
@@ -68,17 +75,24 @@ class PlaywrightDriver:
         traces = []
         for alias, context in self.contexts.items():
             path = None
-            if trace_dir is not None:
+            if trace_dir is not None and self.tracing:
                 path = str(trace_dir / f"trace-{len(traces) + 1}.zip")
                 traces.append(path)
             try:
-                context.tracing.stop(path=path)
+                if self.tracing:
+                    context.tracing.stop(path=path)
             finally:
                 context.close()
             del alias
         self.contexts.clear()
         self.pages.clear()
         return traces
+
+    def _press(self, page: Page, target: Any, screen: str | None = None) -> None:
+        """Click ``target``, letting the observer see the page and the element first."""
+        if self.observer is not None:
+            self.observer(page, target, screen)
+        target.click()
 
     def _go(self, page: Page, name: str, query: str = "") -> None:
         page.goto(self.base + self.site_profile.path(name) + query)
@@ -106,7 +120,7 @@ class PlaywrightDriver:
 
     def _submit(self, page: Page, button: Any) -> None:
         page.evaluate("document.querySelectorAll('form').forEach(f => f.noValidate = true)")
-        button.first.click()
+        self._press(page, button.first)
         page.wait_for_load_state()
 
     def _click(self, page: Page, name: str) -> None:
@@ -150,12 +164,13 @@ class PlaywrightDriver:
 
     def _sns(self, page: Page, actor: Actor, channel: str, consent: bool) -> None:
         login_id, password = actor.sns.get(channel, ("", ""))
+        screen = f"{CHANNEL_LABELS.get(channel, channel)} 로그인 화면"
         if consent:
             page.locator('input[name="login_id"]').fill(login_id)
             page.locator('input[name="password"]').fill(password)
-            page.get_by_role("button", name="동의하고 계속하기").click()
+            self._press(page, page.get_by_role("button", name="동의하고 계속하기"), screen)
         else:
-            page.get_by_role("button", name="취소").click()
+            self._press(page, page.get_by_role("button", name="취소"), screen)
         page.wait_for_load_state()
         if not self._on_site(page):
             raise Refused(self._alerts(page) or "SNS 로그인 화면에서 더 진행할 수 없습니다.", "provider_page")
@@ -166,12 +181,12 @@ class PlaywrightDriver:
 
     def _pass(self, page: Page, person: Actor, carrier: str | None, wrong_code: bool) -> None:
         page.get_by_label(carrier or person.carrier, exact=True).check()
-        page.get_by_role("button", name="다음").click()
+        self._press(page, page.get_by_role("button", name="다음"), "휴대전화 본인인증 — 통신사 선택")
         page.get_by_label("이름", exact=True).fill(person.name)
         page.get_by_label("생년월일 8자리").fill(person.birth_date.strftime("%Y%m%d"))
         page.get_by_label("휴대폰번호").fill(person.phone)
         page.locator('input[name="agree"]').check()
-        page.get_by_role("button", name="인증번호 받기").click()
+        self._press(page, page.get_by_role("button", name="인증번호 받기"), "휴대전화 본인인증 — 본인 정보 입력")
         page.wait_for_load_state()
         if page.get_by_label("인증번호").count() == 0:
             raise Refused(self._alerts(page) or "휴대전화 본인인증을 진행할 수 없습니다.", "provider_page")
@@ -179,7 +194,7 @@ class PlaywrightDriver:
         if wrong_code:
             code = f"{(int(code) + 1) % 1_000_000:06d}"
         page.get_by_label("인증번호").fill(code)
-        page.get_by_role("button", name=_exact("확인")).click()
+        self._press(page, page.get_by_role("button", name=_exact("확인")), "휴대전화 본인인증 — 인증번호 입력")
         page.wait_for_load_state()
         if not self._on_site(page):
             raise Refused(self._alerts(page) or "휴대전화 본인인증에 실패했습니다.", "provider_page")
@@ -187,17 +202,17 @@ class PlaywrightDriver:
     def _card(self, page: Page, person: Actor, company: str | None, method: str | None, deny: bool) -> None:
         company = company or (person.cards[0] if person.cards else "국민")
         page.get_by_label(f"{company}카드", exact=True).check()
-        page.get_by_role("button", name="다음").click()
+        self._press(page, page.get_by_role("button", name="다음"), "신용카드 본인인증 — 카드사 선택")
         page.get_by_label(method or "앱카드", exact=True).check()
-        page.get_by_role("button", name="다음").click()
+        self._press(page, page.get_by_role("button", name="다음"), "신용카드 본인인증 — 인증 방법 선택")
         page.get_by_label("이름", exact=True).fill(person.name)
         page.get_by_label("생년월일 8자리").fill(person.birth_date.strftime("%Y%m%d"))
         page.get_by_label("휴대폰번호").fill(person.phone)
-        page.get_by_role("button", name="인증 요청").click()
+        self._press(page, page.get_by_role("button", name="인증 요청"), "신용카드 본인인증 — 본인 정보 입력")
         page.wait_for_load_state()
         if page.get_by_role("button", name="승인").count() == 0:
             raise Refused(self._alerts(page) or "신용카드 인증을 진행할 수 없습니다.", "provider_page")
-        page.get_by_role("button", name="거절" if deny else "승인").click()
+        self._press(page, page.get_by_role("button", name="거절" if deny else "승인"), "신용카드 본인인증 — 승인")
         page.wait_for_load_state()
         if not self._on_site(page):
             raise Refused(self._alerts(page) or "신용카드 인증에 실패했습니다.", "provider_page")
@@ -210,7 +225,7 @@ class PlaywrightDriver:
             button = app.get_by_role("button", name="거절" if deny else "승인")
             if button.count() == 0:
                 raise Refused("휴대폰 앱에 간편인증 요청이 없습니다.", "provider_page")
-            button.first.click()
+            self._press(app, button.first, "간편인증 앱 (휴대폰)")
             app.wait_for_load_state()
         finally:
             app.close()
@@ -252,7 +267,7 @@ class PlaywrightDriver:
         serial, own = actor.certificates[certificate_of]
         page.locator(f'input[name="serial"][value="{serial}"]').check()
         page.get_by_label("인증서 암호").fill(own if password is None else password)
-        page.get_by_role("button", name="확인").click()
+        self._press(page, page.get_by_role("button", name="확인"), "인증서 선택 창")
         page.wait_for_load_state()
         if not self._on_site(page):
             page.wait_for_timeout(300)
@@ -266,7 +281,7 @@ class PlaywrightDriver:
     def choose_simple_signup(self, actor: Actor, channel: str) -> None:
         page = self.page(actor)
         self._go(page, "signup")
-        self._link(page, "간편회원 가입").click()
+        self._press(page, self._link(page, "간편회원 가입"))
         self._click(page, channel)
         actor.state["sns_channel"] = CHANNEL_CODES[channel]
         if self._on_site(page):
@@ -440,7 +455,7 @@ class PlaywrightDriver:
             self._go(page, "home")
         button = page.get_by_role("navigation", name="회원 메뉴").get_by_role("button", name="로그아웃")
         if button.count():
-            button.click()
+            self._press(page, button)
             page.wait_for_load_state()
 
     def copy_session(self, actor: Actor) -> None:
@@ -552,7 +567,7 @@ class PlaywrightDriver:
         if link.count() == 0:
             page.goto(self.base + "/company/register")
         else:
-            link.click()
+            self._press(page, link)
         self._refused_if_alert(page)
         self._check(page, "홈페이지 이용약관 동의", terms)
         self._check(page, "개인정보수집동의", privacy)

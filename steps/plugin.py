@@ -8,6 +8,7 @@ deployment that is already running, seeded through ``--seed-token``) or, without
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -31,6 +32,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--seed-token", default=None, help="browser mode: token of the deployment's seeding endpoint")
     group.addoption("--browser-endpoint", default=None, help="browser mode: ws:// of a remote Playwright server")
     group.addoption("--evidence-dir", default="out/evidence", help="browser mode: screenshots and traces")
+    group.addoption("--only-feature", dest="ti24_features", action="append", default=[], metavar="NAME",
+                    help="only the scenarios of this feature: file name (06, 06_기업정보_등록), chapter tag "
+                         "(기업정보등록) or part of the feature's title; may be repeated")
+    group.addoption("--guide-shots", action="store_true", default=False,
+                    help="browser mode: also a screenshot before every click with the element outlined, and on "
+                         "every provider screen (SNS login, 본인인증, 인증서 선택); used by ti24 guide")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -45,6 +52,13 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from reports.requirements import PROPERTY, requirement_ids
 
+    wanted = config.getoption("ti24_features")
+    if wanted:
+        keep = [item for item in items if _feature_matches(item, wanted)]
+        if not keep:
+            raise pytest.UsageError(f"--only-feature {', '.join(wanted)}: 맞는 기능(feature)이 없습니다.")
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
     browser = config.getoption("--driver") == "browser"
     skip = pytest.mark.skip(reason="이 시나리오는 브라우저로 실행할 수 없습니다 (@inprocess_only)")
     for item in items:
@@ -53,6 +67,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.user_properties.append((PROPERTY, ids))
         if browser and item.get_closest_marker("inprocess_only"):
             item.add_marker(skip)
+
+
+def _feature_matches(item: pytest.Item, wanted: list[str]) -> bool:
+    """Does ``item`` belong to one of the features named (file name, chapter tag or title)?"""
+    try:
+        from pytest_bdd.scenario import scenario_wrapper_template_registry
+    except ImportError:  # pragma: no cover - pytest-bdd moved its registry
+        return True
+    template = scenario_wrapper_template_registry.get(getattr(item, "function", None))
+    if template is None:
+        return False
+    feature = template.feature
+    stem = Path(feature.filename).stem
+    names = {stem, stem.split("_", 1)[0], *(t.removeprefix("chapter-") for t in feature.tags)}
+    return any(w in names or w == stem.split("_", 1)[-1] or (len(w) > 1 and w in feature.name) for w in wanted)
 
 
 def pytest_bdd_apply_tag(tag: str, function: object) -> bool | None:
@@ -141,8 +170,12 @@ def world(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     evidence = _evidence_dir(request)
     driver = PlaywrightDriver(browser, base_url, httpx.Client(base_url=base_url, timeout=30.0),
                               SiteProfile.load(request.config.getoption("--site-profile")))
+    if request.config.getoption("--guide-shots"):
+        driver.tracing = False  # the guide needs pictures, not traces
     current = World(driver=driver, seeder=seeder)
     request.node.stash[_EVIDENCE] = (driver, evidence)
+    if request.config.getoption("--guide-shots"):
+        driver.observer = GuideShots(request.node, evidence)
     yield current
     traces = driver.close(evidence)
     request.node.user_properties.append((TRACES, traces))
@@ -166,17 +199,95 @@ def _screenshot(request: pytest.FixtureRequest, step) -> None:  # type: ignore[n
     if not stashed:
         return
     driver, folder = stashed
+    guide = request.config.getoption("--guide-shots")
     page = driver.last_page
-    if page is None or page.is_closed():
-        return
     shots = [v for k, v in request.node.user_properties if k == STEP_SCREENSHOTS]
     index = len(shots[0]) if shots else 0
-    path = folder / f"step-{index + 1:02d}.png"
-    try:
-        page.screenshot(path=str(path), full_page=True)
-    except Exception:
+    path = folder / f"step-{index + 1:02d}.{'jpg' if guide else 'png'}"
+    if page is None or page.is_closed():
+        # A step before any screen (the people, companies and certificates a scenario starts from):
+        # in a guide it gets a card saying what was prepared, so every step has its picture.
+        if guide:
+            from reports.evidence import attach
+
+            card = folder / f"prepare-{len(list(folder.glob('prepare-*.jpg'))) + 1:02d}.jpg"
+            if _preparation_card(driver, f"{step.keyword} {step.name}", card):
+                attach(request.node, "screenshot", path=card, name="준비 단계", data={GUIDE_SHOT: "preparation"})
         return
+    else:
+        try:
+            if guide:  # the guide embeds every picture: JPEG keeps a full-spec guide to a sensible size
+                page.screenshot(path=str(path), full_page=True, type="jpeg", quality=JPEG_QUALITY)
+            else:
+                page.screenshot(path=str(path), full_page=True)
+        except Exception:
+            return
     if not shots:
         request.node.user_properties.append((STEP_SCREENSHOTS, []))
         shots = [request.node.user_properties[-1][1]]
     shots[0].append({"step": f"{step.keyword} {step.name}", "path": str(path)})
+
+
+JPEG_QUALITY = 60
+HIGHLIGHT = "4px solid #e5007e"
+GUIDE_SHOT = "guide"  # data.guide of the screenshots GuideShots attaches
+
+
+class GuideShots:
+    """The driver's observer in ``--guide-shots`` runs: just before each click, a screenshot of the
+    page with the element about to be pressed outlined (outline set on the element itself through
+    the DevTools protocol and taken off again, so the site's own pages stay as they are), attached
+    to the running step; ``screen`` names a provider's screen (SNS login, 본인인증, 인증서 선택)."""
+
+    def __init__(self, item: pytest.Item, folder: Path) -> None:
+        self.item = item
+        self.folder = folder
+        self.count = 0
+
+    def __call__(self, page, target, screen: str | None) -> None:  # type: ignore[no-untyped-def]
+        from reports.evidence import attach
+
+        self.count += 1
+        path = self.folder / f"action-{self.count:03d}.jpg"
+        handle = None
+        try:
+            handle = target.element_handle(timeout=2_000)
+            handle.evaluate("(e, outline) => { e.dataset.ti24Outline = e.style.outline;"
+                            " e.style.outline = outline; e.style.outlineOffset = '3px'; }", HIGHLIGHT)
+        except Exception:
+            handle = None  # nothing to outline (the click itself will report what went wrong)
+        try:
+            page.screenshot(path=str(path), full_page=True, type="jpeg", quality=JPEG_QUALITY)
+        except Exception:
+            return
+        finally:
+            if handle is not None:
+                with contextlib.suppress(Exception):
+                    handle.evaluate("e => { e.style.outline = e.dataset.ti24Outline || '';"
+                                    " e.style.outlineOffset = ''; delete e.dataset.ti24Outline; }")
+        attach(self.item, "screenshot", path=path, name=screen or "누를 곳",
+               data={GUIDE_SHOT: "action", "screen": screen, "highlighted": handle is not None})
+
+
+CARD = """<!doctype html><html lang="ko"><head><meta charset="utf-8"><style>
+body {{ margin: 0; font-family: "NanumGothic", "Noto Sans CJK KR", sans-serif; background: #f3f6fa; }}
+div {{ margin: 24px; padding: 28px 32px; border: 2px dashed #7a8ca5; border-radius: 10px; background: #fff; }}
+p {{ margin: 0 0 10px; color: #4a5a70; font-size: 15px; }} strong {{ font-size: 20px; color: #1d2b3f; }}
+</style></head><body><div><p>준비 단계 — 화면 없이 연습 환경에 미리 만들어 두는 내용입니다</p>
+<strong>{text}</strong></div></body></html>"""
+
+
+def _preparation_card(driver, text: str, path: Path) -> bool:  # type: ignore[no-untyped-def]
+    """A picture for a step that has no screen yet: a card with the step's text."""
+    import html
+
+    try:
+        page = driver.browser.new_page(viewport={"width": 1000, "height": 130}, locale="ko-KR")
+        try:
+            page.set_content(CARD.format(text=html.escape(text)))
+            page.screenshot(path=str(path), type="jpeg", quality=JPEG_QUALITY)
+        finally:
+            page.close()
+    except Exception:
+        return False
+    return True

@@ -7,6 +7,7 @@ checks a folder's hashes and signature; ``ti24 diff`` compares two reports.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import uuid
 from datetime import UTC, datetime
@@ -171,6 +172,66 @@ def diff(args: argparse.Namespace) -> int:
     return 1 if comparison.regressions else 0
 
 
+def guide(args: argparse.Namespace) -> int:
+    """Run the chosen scenarios in Chromium and write the illustrated guide (guide.html, guide.pdf)."""
+    from reports import provenance
+    from reports.guide import GuideError, chapters_from, known_tags, translate_tags, write_guide
+    from reports.plugin import ReportCollector
+
+    started = datetime.now(UTC)
+    out = Path(args.out) if args.out else Path("out") / f"guide-{started:%Y%m%dT%H%M%SZ}"
+    if out.exists() and any(out.iterdir()):
+        print(f"안내서 폴더가 비어 있지 않습니다: {out}. 새 폴더를 --out으로 주십시오.", file=sys.stderr)
+        return 2
+    try:
+        marker = translate_tags(args.tags, known_tags()) if args.tags else None
+    except GuideError as error:
+        print(error, file=sys.stderr)
+        return 2
+    pytest_args = [str(ROOT / "tests" / "acceptance"), "-q", "--no-header", "--tb=line", "-p", "no:cacheprovider",
+                   "-p", "reports.plugin", f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml"),
+                   "--driver", "browser", "--guide-shots", "--evidence-dir", str((out / "shots").resolve())]
+    if marker:
+        pytest_args += ["-m", marker]
+    for name in args.feature or []:
+        pytest_args += ["--only-feature", name]
+    if args.workers:
+        pytest_args += ["-n", str(args.workers)]
+    collector = ReportCollector(progress=not args.no_progress)
+    code = pytest.main(pytest_args, plugins=[collector])
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
+        print(f"시나리오를 실행하지 못했습니다 (pytest 종료 코드 {int(code)}). 태그와 기능 이름을 확인해 주세요.",
+              file=sys.stderr)
+        return 2
+    chapters, left_out = chapters_from(collector.results)
+    selection = " · ".join(x for x in (f"태그 {args.tags}" if args.tags else "",
+                                        f"기능 {', '.join(args.feature)}" if args.feature else "") if x)
+    facts = {"generated_at": started.astimezone().strftime("%Y-%m-%d %H:%M"),
+             "spec": "sha256 " + provenance.spec_version()["sha256"][:12],
+             "filter": selection}
+    try:
+        written = write_guide(out, chapters, title="무역투자24 통합회원 교육 안내서", facts=facts, left_out=left_out,
+                              make_pdf=not args.no_pdf)
+    except GuideError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if not args.keep_shots:  # every picture is inside guide.html now
+        shutil.rmtree(out / "shots", ignore_errors=True)
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    scenarios = sum(len(c.scenarios) for c in chapters)
+    print(f"\n안내서: {written['html']} ({len(chapters)}개 장, 시나리오 {scenarios}개, {seconds:.0f}초)")
+    if written["pdf"]:
+        print(f"PDF: {written['pdf']}")
+    elif not args.no_pdf:
+        print(f"PDF 없음: {written['pdf_note']}")
+    if left_out:
+        print(f"안내서에서 뺀 시나리오 {len(left_out)}개 (브라우저로 실행할 수 없거나 통과하지 못함):")
+        for line in left_out[:20]:
+            print(f"  {line}")
+    failed = any("(실패)" in line for line in left_out)
+    return 1 if failed else 0
+
+
 def providers(args: argparse.Namespace) -> int:
     """Every fake outside party on one address, for a vendor's staging system or a trainer."""
     import uvicorn
@@ -195,6 +256,17 @@ def serve(args: argparse.Namespace) -> int:
     from .embedded import build
 
     origin = f"http://{args.host}:{args.port}"
+    if args.sandbox:
+        from .sandbox import Sandbox, sandbox_intro
+
+        if args.demo or args.faults:
+            print("--sandbox는 --demo, --faults와 함께 쓸 수 없습니다 (연습 상황은 연습 메뉴에서 불러옵니다).",
+                  file=sys.stderr)
+            return 2
+        print(f"무역투자24 시뮬레이터 (연습 모드, 데이터는 메모리에만 둡니다): {origin}/")
+        print(sandbox_intro(origin))
+        uvicorn.run(Sandbox(origin, seed_value=args.seed), host=args.host, port=args.port, log_level="warning")
+        return 0
     embedded = build(hashing="serving", database=args.database, site_url=origin, providers_url=origin,
                      faults=args.faults,
                      clock=SystemClock(), seed=args.seed)
@@ -233,6 +305,17 @@ def main(argv: list[str] | None = None) -> int:
     compare_cmd.add_argument("before", metavar="A", help="이전 보고서 폴더 (또는 report.json)")
     compare_cmd.add_argument("after", metavar="B", help="새 보고서 폴더 (또는 report.json)")
     compare_cmd.set_defaults(func=diff)
+    book = commands.add_parser("guide", help="명세를 브라우저로 실행해 그림 교육 안내서(guide.html, guide.pdf)를 만듭니다")
+    book.add_argument("--out", metavar="DIR", help="안내서 폴더 (기본: out/guide-<UTC 시각>)")
+    book.add_argument("--tags", metavar="EXPR",
+                      help="태그 표현식: 'REQ-CORP-01 or REQ-REG-05', '@REQ-CORP-*' (glob), 'not @inprocess_only'")
+    book.add_argument("--feature", nargs="+", metavar="NAME",
+                      help="이 기능만: 파일 이름(06, 06_기업정보_등록), 장 태그(기업정보등록) 또는 기능 제목의 일부")
+    book.add_argument("--workers", type=_workers, metavar="N", help="pytest-xdist 병렬 작업자 수")
+    book.add_argument("--no-pdf", action="store_true", help="guide.pdf를 만들지 않습니다")
+    book.add_argument("--keep-shots", action="store_true", help="화면 파일(shots/)을 지우지 않고 남깁니다")
+    book.add_argument("--no-progress", action="store_true", help="진행 표시줄을 끕니다")
+    book.set_defaults(func=guide)
     fakes = commands.add_parser("providers", help="가짜 외부 기관(SNS, PASS, 카드, 간편인증, 인증기관, 국세청)을 띄웁니다")
     fakes.add_argument("--host", default="127.0.0.1", help="주소 (기본: 127.0.0.1)")
     fakes.add_argument("--port", type=int, default=8100, help="포트 (기본: 8100)")
@@ -245,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     web.add_argument("--demo", action="store_true", help="faker ko_KR 예시 데이터(사람, 계정, 기업, 인증서)를 만듭니다")
     web.add_argument("--seed", type=int, default=None, help="faker 시드")
     web.add_argument("--faults", default="", help="켤 결함 (쉼표로 구분; simulator/faults.py)")
+    web.add_argument("--sandbox", action="store_true",
+                     help="연습(샌드박스) 모드: /sandbox 연습 메뉴(초기화, 연습 상황), 연습 도우미 패널, /sandbox/trainer 강사 화면")
     web.set_defaults(func=serve)
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)

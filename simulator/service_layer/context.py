@@ -6,6 +6,7 @@ import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -18,6 +19,12 @@ from ..domain.entitlements import scheme_on
 from ..domain.errors import Refusal
 from ..domain.model import Kind, LegacyRole, Member, Status, Via
 from .ports import BusinessStatusLookup, CertificateVerifier, RealNameVerification, SnsLogin
+
+# Where the current request comes from, set by the web layer around each service call: the
+# browser's stable id (``browser``), the page path (``path``), the login token (``token``) and,
+# in sandbox mode, the trainee (``trainee``, set by ti24/sandbox.py around the whole request).
+# Audit rows carry the browser and trainee ids so a trainer can follow one trainee.
+REQUEST_ORIGIN: ContextVar[dict[str, str] | None] = ContextVar("ti24_request_origin", default=None)
 
 
 class Clock(Protocol):
@@ -44,6 +51,10 @@ class Context:
         return scheme_on(self.now().date())
 
     def audit(self, actor: str, action: str, target: str = "", **detail: Any) -> None:
+        origin = REQUEST_ORIGIN.get() or {}
+        for key in ("browser", "trainee"):  # the trainee: a sandbox browser (ti24/sandbox.py)
+            if origin.get(key):
+                detail.setdefault(key, origin[key])
         self.db["audit_log"].insert(
             {"at": self.stamp(), "actor": actor, "action": action, "target": target,
              "detail": json.dumps(detail, ensure_ascii=False, default=str)}
@@ -61,7 +72,8 @@ class FailedAttempt(Refusal):
 
 @contextmanager
 def unit_of_work(ctx: Context) -> Iterator[None]:
-    """One transaction per request: all or nothing, except failure counters."""
+    """One transaction per request: all or nothing, except failure counters and the audit
+    row of the refusal itself (every refusal is recorded here, in one place)."""
     try:
         with transaction(ctx.db):
             yield
@@ -72,7 +84,22 @@ def unit_of_work(ctx: Context) -> Iterator[None]:
                 [failed.value],
             )
             ctx.audit("system", "failed_attempt", f"{failed.table}:{failed.value}", code=failed.code)
+            _record_refusal(ctx, failed)
         raise
+    except Refusal as refusal:
+        with transaction(ctx.db):
+            _record_refusal(ctx, refusal)
+        raise
+
+
+def _record_refusal(ctx: Context, refusal: Refusal) -> None:
+    """Audit row ``refused`` (target: the refusal code) by whoever made the request."""
+    origin = REQUEST_ORIGIN.get() or {}
+    actor = "anonymous"
+    row = next(ctx.db["sessions"].rows_where("token = ?", [origin.get("token") or ""]), None)
+    if row is not None:
+        actor = f"member:{row['member_id']}" if row["subject"] == "member" else f"company:{row['bizno']}"
+    ctx.audit(actor, "refused", refusal.code, message=refusal.message, path=origin.get("path", ""))
 
 
 def new_token() -> str:

@@ -19,7 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from ..domain.errors import Refusal
 from ..service_layer import auth
-from ..service_layer.context import Context
+from ..service_layer.context import REQUEST_ORIGIN, Context
 from .security import BrowserSession, browser, check_csrf
 
 T = TypeVar("T")
@@ -56,10 +56,17 @@ async def call(request: Request, fn: Callable[..., T], *args: Any, **kwargs: Any
     connection). The event loop stays free, so providers mounted in the same process can answer
     the adapters' HTTP calls meanwhile."""
     lock = config(request).lock
+    login = login_of(request)
+    origin = {**(REQUEST_ORIGIN.get() or {}), "browser": browser(request).uid, "path": request.url.path,
+              "token": login["token"] if login else ""}
 
     def locked() -> T:
         with lock:
-            return fn(*args, **kwargs)
+            reset = REQUEST_ORIGIN.set(origin)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                REQUEST_ORIGIN.reset(reset)
 
     return await anyio.to_thread.run_sync(functools.partial(locked))
 
