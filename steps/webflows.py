@@ -100,9 +100,10 @@ _numbers = itertools.count(1)
 class Member:
     """One member's browser: own cookies, follows redirects within the one origin."""
 
-    def __init__(self, origin: str, timeout: float = 60.0) -> None:
+    def __init__(self, origin: str, timeout: float = 60.0, transport: httpx.BaseTransport | None = None) -> None:
+        """``transport``: e.g. an in-process ASGI transport instead of a socket (same HTTP)."""
         self.origin = origin
-        self.client = httpx.Client(base_url=origin, follow_redirects=True, timeout=timeout)
+        self.client = httpx.Client(base_url=origin, follow_redirects=True, timeout=timeout, transport=transport)
         self.page: Page | None = None
 
     def close(self) -> None:
