@@ -103,8 +103,13 @@ class Member:
     def __init__(self, origin: str, timeout: float = 60.0, transport: httpx.BaseTransport | None = None) -> None:
         """``transport``: e.g. an in-process ASGI transport instead of a socket (same HTTP)."""
         self.origin = origin
-        self.client = httpx.Client(base_url=origin, follow_redirects=True, timeout=timeout, transport=transport)
+        self.client = httpx.Client(base_url=origin, follow_redirects=True, timeout=timeout, transport=transport,
+                                   event_hooks={"request": [self._count]})
         self.page: Page | None = None
+        self.requests = 0  # HTTP requests sent, redirects followed included
+
+    def _count(self, request: httpx.Request) -> None:
+        self.requests += 1
 
     def close(self) -> None:
         self.client.close()
