@@ -93,7 +93,8 @@ class SimulatorUnderTest:
             return body
         when = _moment(body.get("now"))
         if when is None:
-            return _bad("now는 시간대가 있는 ISO 8601 시각이어야 합니다 (예: 2024-05-01T10:00:00+09:00).", "bad_value")
+            return _bad("now는 2000~2099년의 시간대가 있는 ISO 8601 시각이어야 합니다 (예: 2024-05-01T10:00:00+09:00).",
+                        "bad_value")
         self.clock.set(when)
         self._build()
         return JSONResponse({"reset": True})
@@ -106,7 +107,7 @@ class SimulatorUnderTest:
         if "set" in body:
             when = _moment(body["set"])
             if when is None:
-                return _bad("set은 시간대가 있는 ISO 8601 시각이어야 합니다.", "bad_value")
+                return _bad("set은 2000~2099년의 시간대가 있는 ISO 8601 시각이어야 합니다.", "bad_value")
         if "advance_seconds" in body:
             seconds = body["advance_seconds"]
             if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds):
@@ -114,7 +115,9 @@ class SimulatorUnderTest:
             try:
                 when = when + timedelta(seconds=seconds)
             except OverflowError:
-                return _bad("시계를 그만큼 옮길 수 없습니다.", "bad_value")
+                when = when.replace(year=1)
+            if not EARLIEST <= when.year <= LATEST:
+                return _bad("시계는 2000~2099년 안에서만 옮길 수 있습니다.", "bad_value")
         self.clock.set(when)
         return JSONResponse({"now": self.clock.now().isoformat()})
 
@@ -154,13 +157,18 @@ async def _json_object(request: Request, strings: tuple[str, ...] = ()) -> dict[
     return body
 
 
+EARLIEST, LATEST = 2000, 2099  # the clock stays where certificates, sessions and lock-outs can be computed
+
+
 def _moment(value: Any) -> datetime | None:
-    """An aware ``datetime`` from ISO 8601 text, or None."""
+    """An aware ``datetime`` from ISO 8601 text within years 2000–2099, or None."""
     try:
         when = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
-    return when if when is not None and when.utcoffset() is not None else None
+    if when is None or when.utcoffset() is None or not EARLIEST <= when.year <= LATEST:
+        return None
+    return when
 
 
 def free_port() -> int:

@@ -317,6 +317,11 @@ def _answer(description: str, schema: dict[str, Any] | None = None) -> dict[str,
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _STR = {"type": "string"}
+# The certificate's common name is "<holder_name>()<20-digit serial>", at most 64 UTF-8 bytes: 14
+# characters of the Basic Multilingual Plane (3 bytes each, e.g. Hangul) always fit.
+_HOLDER_NAME = {"type": "string", "maxLength": 14,
+                "allOf": [{"pattern": "\\S"}, {"pattern": "^[\\u0000-\\ud7ff\\ue000-\\uffff]+$"}],
+                "description": "인증서 사용자 이름 (기업명 등, 14자 이하)"}
 _BIZNO = {"type": "string", "pattern": "^[0-9]{3}-?[0-9]{2}-?[0-9]{5}$", "description": "사업자등록번호 10자리"}
 
 
@@ -401,7 +406,7 @@ def openapi_document(base: str) -> dict[str, Any]:
                 "type": "object", "required": ["product", "bizno", "holder_name", "password"],
                 "properties": {
                     "product": {"enum": list(PRODUCTS)},
-                    "bizno": _BIZNO, "holder_name": {"type": "string", "pattern": "\\S", "maxLength": 40},
+                    "bizno": _BIZNO, "holder_name": _HOLDER_NAME,
                     "password": {"type": "string", "minLength": 1},
                     "holder": {"type": "string", "description": "지갑 이름 (기본: holder_name)"},
                     "condition": {"enum": list(CONDITIONS)},
@@ -436,7 +441,7 @@ def openapi_document(base: str) -> dict[str, Any]:
                         "type": "object", "properties": {"sender": _STR, "text": _STR, "sent_at": _STR}}},
                     "latest_code": {"type": ["string", "null"]},
                 },
-            })},
+            }), "404": _answer("그런 주소가 없음 (예: 줄바꿈이 든 번호)", _ERROR)},
         }},
         "/control/next-outcome": {"post": {
             "summary": "그 제공자의 다음 거래 하나를 지정한 방식으로 끝나게 합니다 (한 번만 적용)",
