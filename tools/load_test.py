@@ -124,6 +124,13 @@ def _percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
+def _process_cpu(server: Server) -> float:
+    """CPU seconds (user + system) the server process has used so far (Linux /proc)."""
+    assert server.process is not None
+    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(users: int, duration: float, members: int, log: Path | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="ti24-load-") as folder, \
             Server(Path(folder) / "ti24.db", log=log) as server:
@@ -136,6 +143,7 @@ def run(users: int, duration: float, members: int, log: Path | None) -> dict:
                     return user_id
             pool = list(setup.map(lambda _: make(), range(members)))
         recorder = Recorder()
+        server_cpu_before = _process_cpu(server)
         load_before = os.getloadavg()
         cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.monotonic()
@@ -146,6 +154,7 @@ def run(users: int, duration: float, members: int, log: Path | None) -> dict:
         elapsed = time.monotonic() - started
         cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         load_after = os.getloadavg()
+        server_cpu = _process_cpu(server) - server_cpu_before
     flows = {}
     for flow in WEIGHTS:
         done = recorder.durations.get(flow, [])
@@ -165,6 +174,7 @@ def run(users: int, duration: float, members: int, log: Path | None) -> dict:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "loadavg_before": [round(x, 2) for x in load_before],
                     "loadavg_after": [round(x, 2) for x in load_after],
+                    "server_cpu_s": round(server_cpu, 1),
                     "load_generator_cpu_s": round((cpu_after.ru_utime + cpu_after.ru_stime)
                                                   - (cpu_before.ru_utime + cpu_before.ru_stime), 1)},
     }
@@ -180,7 +190,8 @@ def table(result: dict) -> str:
     lines.append(f"total: {t['flows']} flows, {t['requests']} requests ({t['requests_per_second']}/s), {t['errors']} errors")
     m = result["machine"]
     lines.append(f"machine: {m['cpus']} CPUs, {m['platform']}, load average before {m['loadavg_before']}, "
-                 f"after {m['loadavg_after']}; load generator used {m['load_generator_cpu_s']} CPU-s")
+                 f"after {m['loadavg_after']}; CPU used: server {m['server_cpu_s']} s, "
+                 f"load generator {m['load_generator_cpu_s']} s")
     lines += [f"error: {s}" for s in result["error_samples"]]
     return "\n".join(lines)
 
