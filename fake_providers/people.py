@@ -76,6 +76,10 @@ def parse_birth_date(value: date | str) -> date:
     return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
 
 
+class AlreadyRegistered(ValueError):
+    """The person, or another person with that phone number, is already known."""
+
+
 @dataclass(frozen=True)
 class Person:
     name: str
@@ -178,10 +182,10 @@ class PersonRegistry:
         self._validate(person)
         person = dataclass_replace(person, phone=format_phone(person.phone))
         if person.resident_secret in self._people:
-            raise ValueError("person already registered")
+            raise AlreadyRegistered("person already registered")
         digits = phone_digits(person.phone)
         if digits in self._phones:
-            raise ValueError(f"phone number already in use: {person.phone}")
+            raise AlreadyRegistered(f"phone number already in use: {person.phone}")
         self._people[person.resident_secret] = person
         self._phones[digits] = person.resident_secret
         return person
@@ -196,7 +200,7 @@ class PersonRegistry:
         digits = phone_digits(person.phone)
         owner = self._phones.get(digits)
         if owner is not None and owner != person.resident_secret:
-            raise ValueError(f"phone number already in use: {person.phone}")
+            raise AlreadyRegistered(f"phone number already in use: {person.phone}")
         del self._phones[phone_digits(old.phone)]
         self._phones[digits] = person.resident_secret
         self._people[person.resident_secret] = person

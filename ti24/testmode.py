@@ -8,13 +8,18 @@ no such endpoint.
 
 from __future__ import annotations
 
+import json
+import math
 import secrets
 import socket
+import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import anyio.to_thread
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -51,8 +56,26 @@ class SimulatorUnderTest:
 
     def _build(self) -> None:
         self.embedded: Embedded = build(site_url=self.origin, providers_url=self.origin, clock=self.clock)
-        self.app = OneOrigin(create_site(self.embedded.ctx, providers_base_url=self.origin, secure_cookies=False),
-                             self.embedded.providers_app)
+        self.site = create_site(self.embedded.ctx, providers_base_url=self.origin, secure_cookies=False)
+        self.app = OneOrigin(self.site, self.embedded.providers_app)
+
+    async def _service(self, action: Callable[[], dict[str, Any]]) -> JSONResponse:
+        """Run a seeding call the way the site runs its services: in a worker thread, holding the
+        site's lock on the shared connection; refusals and malformed values are a Korean 400."""
+        lock = self.site.state.web.lock
+
+        def locked() -> dict[str, Any]:
+            with lock:
+                return action()
+
+        try:
+            return JSONResponse(await anyio.to_thread.run_sync(locked), 201)
+        except Refusal as refusal:
+            return _bad(refusal.message, refusal.code)
+        except sqlite3.IntegrityError:
+            return _bad("이미 있는 기록과 겹칩니다 (아이디 또는 사업자등록번호).", "conflict", 409)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            return _bad(f"시드 요청의 값이 올바르지 않습니다: {error}", "bad_value")
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].startswith(SEED_PREFIX):
@@ -65,36 +88,87 @@ class SimulatorUnderTest:
         await self.app(scope, receive, send)
 
     async def _reset(self, request: Request) -> JSONResponse:
-        self.clock.set(datetime.fromisoformat((await request.json())["now"]))
+        body = await _json_object(request)
+        if isinstance(body, JSONResponse):
+            return body
+        when = _moment(body.get("now"))
+        if when is None:
+            return _bad("now는 2000~2099년의 시간대가 있는 ISO 8601 시각이어야 합니다 (예: 2024-05-01T10:00:00+09:00).",
+                        "bad_value")
+        self.clock.set(when)
         self._build()
         return JSONResponse({"reset": True})
 
     async def _clock(self, request: Request) -> JSONResponse:
-        body = await request.json()
+        body = await _json_object(request)
+        if isinstance(body, JSONResponse):
+            return body
+        when = self.clock.now()
         if "set" in body:
-            self.clock.set(datetime.fromisoformat(body["set"]))
+            when = _moment(body["set"])
+            if when is None:
+                return _bad("set은 2000~2099년의 시간대가 있는 ISO 8601 시각이어야 합니다.", "bad_value")
         if "advance_seconds" in body:
-            self.clock.advance(timedelta(seconds=float(body["advance_seconds"])))
+            seconds = body["advance_seconds"]
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds):
+                return _bad("advance_seconds는 초 단위 숫자여야 합니다.", "bad_value")
+            try:
+                when = when + timedelta(seconds=seconds)
+            except OverflowError:
+                when = when.replace(year=1)
+            if not EARLIEST <= when.year <= LATEST:
+                return _bad("시계는 2000~2099년 안에서만 옮길 수 있습니다.", "bad_value")
+        self.clock.set(when)
         return JSONResponse({"now": self.clock.now().isoformat()})
 
     async def _directory(self, request: Request) -> JSONResponse:
-        body = await request.json()
-        return _refusals(lambda: {"bizno": seed.directory_company(
+        body = await _json_object(request, strings=("bizno", "name", "representative", "address"))
+        if isinstance(body, JSONResponse):
+            return body
+        return await self._service(lambda: {"bizno": seed.directory_company(
             self.embedded.ctx, body["bizno"], body["name"], body["representative"], body.get("address", ""))})
 
     async def _legacy(self, request: Request) -> JSONResponse:
-        body = await request.json()
-        return _refusals(lambda: {"id": seed.legacy_member(self.embedded.ctx, **body)})
+        body = await _json_object(request, strings=("user_id", "password", "name", "email", "phone", "role", "bizno",
+                                                    "joined_at"))
+        if isinstance(body, JSONResponse):
+            return body
+        return await self._service(lambda: {"id": seed.legacy_member(self.embedded.ctx, **body)})
 
     async def _audit(self, request: Request) -> JSONResponse:
         return JSONResponse({"actions": seed.audit_actions(self.embedded.ctx)})
 
 
-def _refusals(action: Any) -> JSONResponse:
+def _bad(message: str, code: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message}, status)
+
+
+async def _json_object(request: Request, strings: tuple[str, ...] = ()) -> dict[str, Any] | JSONResponse:
+    """The body as a JSON object whose ``strings`` fields, when present, are strings."""
     try:
-        return JSONResponse(action(), 201)
-    except Refusal as refusal:
-        return JSONResponse({"code": refusal.code, "message": refusal.message}, 400)
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        return _bad("요청 본문이 올바른 JSON 객체가 아닙니다.", "bad_request")
+    wrong = [key for key in strings if key in body and body[key] is not None and not isinstance(body[key], str)]
+    if wrong:
+        return _bad(f"문자열이어야 하는 항목입니다: {', '.join(wrong)}", "bad_value")
+    return body
+
+
+EARLIEST, LATEST = 2000, 2099  # the clock stays where certificates, sessions and lock-outs can be computed
+
+
+def _moment(value: Any) -> datetime | None:
+    """An aware ``datetime`` from ISO 8601 text within years 2000–2099, or None."""
+    try:
+        when = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if when is None or when.utcoffset() is None or not EARLIEST <= when.year <= LATEST:
+        return None
+    return when
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from fake_providers.world import ProviderWorld
@@ -32,7 +32,11 @@ _HTTP_MESSAGES = {
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     headers = getattr(exc, "headers", None)
-    return PlainTextResponse(_HTTP_MESSAGES.get(status, "요청을 처리할 수 없습니다."), status, headers=headers)
+    message = _HTTP_MESSAGES.get(status, "요청을 처리할 수 없습니다.")
+    if "/control/" in request.scope.get("path", "") + "/":  # the control API answers JSON, as its document says
+        return JSONResponse({"error": "not_found" if status == 404 else "method_not_allowed", "message": message},
+                            status, headers=headers)
+    return PlainTextResponse(message, status, headers=headers)
 
 
 def create_app(world: ProviderWorld) -> Starlette:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import jsonschema
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from faker import Faker
@@ -16,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from fake_providers.ca import PRODUCTS, normalize_bizno
 from fake_providers.nts import BUSINESS_STATUS, TAX_TYPES
-from fake_providers.people import Person, phone_digits
+from fake_providers.people import CARD_COMPANIES, CARRIERS, SIMPLE_AUTH_APPS, AlreadyRegistered, Person, phone_digits
 
 from .common import OUTCOMES, Shared, WalletEntry, base_url, json_response, read_json_object
 
@@ -55,10 +56,20 @@ class Control:
             self._faker.seed_instance(shared.world.seed)
 
     async def _body(self, request: Request) -> dict[str, Any] | Response:
+        """The JSON body, checked against this operation's schema in the OpenAPI document."""
         payload = await read_json_object(request)
         if payload is None:
             return _error(400, "bad_request", "요청 본문이 올바른 JSON 객체가 아닙니다.")
-        return payload
+        route = request.scope.get("route")
+        validator = BODY_VALIDATORS.get((f"/control{getattr(route, 'path', '')}", request.method.lower()))
+        error = jsonschema.exceptions.best_match(validator.iter_errors(payload)) if validator else None
+        if error is None:
+            return payload
+        if error.validator == "additionalProperties":
+            unknown = sorted(set(payload) - set(error.schema.get("properties", {})))
+            return _error(400, "unknown_field", f"알 수 없는 항목입니다: {', '.join(unknown)}")
+        where = "/".join(str(part) for part in error.absolute_path) or "본문"
+        return _error(400, "bad_request", f"{where}: 문서(/control/openapi.json)의 형식에 맞지 않습니다 ({error.message}).")
 
     async def persons(self, request: Request) -> Response:
         payload = await self._body(request)
@@ -76,6 +87,8 @@ class Control:
                 overrides[key] = tuple(value)
         try:
             person = self.shared.world.people.new_person(**overrides)
+        except AlreadyRegistered as exc:
+            return _error(409, "person_exists", f"이미 등록된 사람이거나 휴대폰번호입니다: {exc}")
         except (ValueError, TypeError) as exc:
             return _error(400, "invalid_person", f"사람을 등록할 수 없습니다: {exc}")
         return json_response(person_json(person, self.shared.world.site_code), 201)
@@ -192,9 +205,12 @@ class Control:
             options = {"not_before": now + timedelta(days=1), "not_after": now + timedelta(days=366)}
         elif condition == "untrusted":
             options = {"untrusted": True}
-        bundle = world.cas.issue(
-            str(product), bizno=bizno, holder_name=holder_name.strip(), password=password, **options
-        )
+        try:
+            bundle = world.cas.issue(
+                str(product), bizno=bizno, holder_name=holder_name.strip(), password=password, **options
+            )
+        except ValueError as exc:  # e.g. a name X.509 cannot hold
+            return _error(400, "bad_request", f"인증서를 발급할 수 없습니다: {exc}")
         holder = str(payload.get("holder") or holder_name.strip())
         self.shared.add_certificate(WalletEntry(bundle, password, holder))
         certificate = x509.load_der_x509_certificate(bundle.sign_cert_der)
@@ -301,6 +317,12 @@ def _answer(description: str, schema: dict[str, Any] | None = None) -> dict[str,
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _STR = {"type": "string"}
+# The certificate's common name is "<holder_name>()<20-digit serial>", at most 64 UTF-8 bytes: 14
+# characters of the Basic Multilingual Plane (3 bytes each, e.g. Hangul) always fit.
+_HOLDER_NAME = {"type": "string", "maxLength": 14,
+                "allOf": [{"pattern": "\\S"}, {"pattern": "^[\\u0000-\\ud7ff\\ue000-\\uffff]+$"}],
+                "description": "인증서 사용자 이름 (기업명 등, 14자 이하)"}
+_BIZNO = {"type": "string", "pattern": "^[0-9]{3}-?[0-9]{2}-?[0-9]{5}$", "description": "사업자등록번호 10자리"}
 
 
 def openapi_document(base: str) -> dict[str, Any]:
@@ -308,17 +330,20 @@ def openapi_document(base: str) -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "name": _STR,
-            "birth_date": {"type": "string", "description": "YYYYMMDD 또는 YYYY-MM-DD"},
+            "name": {"type": "string", "minLength": 1},
+            "birth_date": {"type": "string", "format": "date", "description": "YYYY-MM-DD"},
             "gender": {"enum": ["M", "F"]},
-            "carrier": {"enum": ["SKT", "KT", "LG U+", "알뜰폰(SKT)", "알뜰폰(KT)", "알뜰폰(LG U+)"]},
-            "phone": {"type": "string", "description": "010-1234-5678 또는 01012345678"},
-            "cards": {"type": "array", "items": {"enum": ["국민", "롯데", "비씨", "삼성", "신한", "하나", "현대"]}},
-            "apps": {"type": "array", "items": _STR, "description": "간편인증 앱 (카카오, 네이버, PASS, …)"},
+            "carrier": {"enum": list(CARRIERS)},
+            "phone": {"type": "string", "pattern": "^01[016789]-?[0-9]{3,4}-?[0-9]{4}$",
+                      "description": "010-1234-5678 또는 01012345678"},
+            "cards": {"type": "array", "items": {"enum": list(CARD_COMPANIES)}},
+            "apps": {"type": "array", "items": {"enum": list(SIMPLE_AUTH_APPS)}, "description": "간편인증 앱"},
             "foreigner": {"type": "boolean"},
             "email": _STR,
         },
     }
+    for key, value in person_input["properties"].items():  # null means "let the fake choose"
+        person_input["properties"][key] = {"anyOf": [value, {"type": "null"}]}
     person = {
         "type": "object",
         "properties": {
@@ -333,7 +358,8 @@ def openapi_document(base: str) -> dict[str, Any]:
         "/control/persons": {"post": {
             "summary": "가짜 사람(통신사·카드사·간편인증 앱이 아는 사람)을 만듭니다",
             "requestBody": _json_body(person_input),
-            "responses": {"201": _answer("만든 사람", person), "400": _answer("잘못된 항목", _ERROR)},
+            "responses": {"201": _answer("만든 사람", person), "400": _answer("잘못된 항목", _ERROR),
+                          "409": _answer("이미 있는 사람 또는 휴대폰번호", _ERROR)},
         }},
         "/control/persons/{phone}": {"patch": {
             "summary": "사람의 통신사, 카드, 간편인증 앱, 이메일을 바꿉니다",
@@ -366,7 +392,7 @@ def openapi_document(base: str) -> dict[str, Any]:
             "requestBody": _json_body({
                 "type": "object", "required": ["b_no"],
                 "properties": {
-                    "b_no": {"type": "string", "pattern": "^[0-9]{3}-?[0-9]{2}-?[0-9]{5}$"},
+                    "b_no": _BIZNO,
                     "name": _STR, "representative": _STR,
                     "status": {"enum": ["01", "02", "03"], "description": "01 계속, 02 휴업, 03 폐업 (기본 01)"},
                     "tax_type_cd": {"enum": sorted(TAX_TYPES)}, "end_dt": {"type": "string", "description": "폐업일 YYYYMMDD"},
@@ -380,7 +406,8 @@ def openapi_document(base: str) -> dict[str, Any]:
                 "type": "object", "required": ["product", "bizno", "holder_name", "password"],
                 "properties": {
                     "product": {"enum": list(PRODUCTS)},
-                    "bizno": _STR, "holder_name": _STR, "password": _STR,
+                    "bizno": _BIZNO, "holder_name": _HOLDER_NAME,
+                    "password": {"type": "string", "minLength": 1},
                     "holder": {"type": "string", "description": "지갑 이름 (기본: holder_name)"},
                     "condition": {"enum": list(CONDITIONS)},
                 },
@@ -414,7 +441,7 @@ def openapi_document(base: str) -> dict[str, Any]:
                         "type": "object", "properties": {"sender": _STR, "text": _STR, "sent_at": _STR}}},
                     "latest_code": {"type": ["string", "null"]},
                 },
-            })},
+            }), "404": _answer("그런 주소가 없음 (예: 줄바꿈이 든 번호)", _ERROR)},
         }},
         "/control/next-outcome": {"post": {
             "summary": "그 제공자의 다음 거래 하나를 지정한 방식으로 끝나게 합니다 (한 번만 적용)",
@@ -427,6 +454,8 @@ def openapi_document(base: str) -> dict[str, Any]:
                 "type": "object", "required": ["provider", "outcome"],
                 "properties": {"provider": {"enum": list(OUTCOMES)},
                                "outcome": {"enum": ["cancel", "deny", "timeout", "wrong_code"]}},
+                "oneOf": [{"properties": {"provider": {"const": name}, "outcome": {"enum": list(values)}}}
+                          for name, values in OUTCOMES.items()],
             }),
             "responses": {"200": _answer("지정함", {"type": "object"}), "400": _answer("허용되지 않는 값", _ERROR)},
         }},
@@ -434,7 +463,8 @@ def openapi_document(base: str) -> dict[str, Any]:
             "summary": "시뮬레이터 클라이언트에 redirect URI를 추가 등록합니다",
             "requestBody": _json_body({
                 "type": "object", "required": ["channel", "redirect_uri"],
-                "properties": {"channel": {"enum": ["kakao", "naver", "google", "facebook"]}, "redirect_uri": _STR},
+                "properties": {"channel": {"enum": ["kakao", "naver", "google", "facebook"]},
+                               "redirect_uri": {"type": "string", "pattern": "^https?://[!-~]+$"}},
             }),
             "responses": {"201": _answer("등록된 redirect URI 목록", {"type": "object"}),
                           "400": _answer("잘못된 항목", _ERROR)},
@@ -458,6 +488,22 @@ def openapi_document(base: str) -> dict[str, Any]:
             "properties": {"error": _STR, "message": {"type": "string", "description": "한국어 설명"}},
         }}},
     }
+
+
+def _body_validators() -> dict[tuple[str, str], jsonschema.protocols.Validator]:
+    """One JSON Schema validator (formats checked) per operation with a JSON body: the document
+    is the single source of what each control endpoint accepts."""
+    validators = {}
+    for path, operations in openapi_document("").get("paths", {}).items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                validators[(path, method)] = jsonschema.Draft202012Validator(
+                    body["schema"], format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    return validators
+
+
+BODY_VALIDATORS = _body_validators()
 
 
 def routes(shared: Shared) -> list[BaseRoute]:

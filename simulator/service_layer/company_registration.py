@@ -25,6 +25,7 @@ SCAN_TYPES = {  # extension -> (content type, magic bytes)
     "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
 }
 SCAN_MAX_BYTES = 10 * 1024 * 1024
+ALREADY_REGISTERED = "기업정보 등록이 완료된 기업입니다. 추가 기업정보 입력 없이 [기업정보 관리 로그인]으로 로그인해 주세요."
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,7 @@ def lookup(ctx: Context, flow_id: str, raw_bizno: str) -> affiliation.CompanySea
             raise Refusal("terms_required", "약관에 먼저 동의해 주세요.")
         found = affiliation.search(ctx, raw_bizno)
         if found.outcome == affiliation.REGISTERED:
-            raise Refusal("company_already_registered",
-                          "기업정보 등록이 완료된 기업입니다. 추가 기업정보 입력 없이 [기업정보 관리 로그인]으로 로그인해 주세요.")
+            raise Refusal("company_already_registered", ALREADY_REGISTERED)
         save_flow(ctx, flow_id, 2, {**flow["data"], "bizno": found.bizno, "outcome": found.outcome,
                                     "directory": found.__dict__})
         return found
@@ -125,6 +125,9 @@ def submit(
         if flow["step"] < 3:
             raise Refusal("company_auth_required", "[기업인증하기]로 기업 범용인증서 인증을 먼저 완료해 주세요.")
         number = data["bizno"]
+        if ctx.db["companies"].count_where("bizno = ?", [number]):
+            # another member finished registering it since [조회] (checked inside this transaction)
+            raise Refusal("company_already_registered", ALREADY_REGISTERED)
         policy.check_password(admin_password, user_id=number)
         if admin_password != admin_password_confirm:
             raise Refusal("password_mismatch", "기업 로그인 비밀번호와 비밀번호 확인이 일치하지 않습니다.")
