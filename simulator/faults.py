@@ -263,6 +263,7 @@ MIGRATION = "simulator.service_layer.migration"
 SERVICES = "simulator.service_layer.member_services"
 CONTEXT = "simulator.service_layer.context"
 POLICY = "simulator.domain.policy"
+UPLOADS = "simulator.domain.uploads"
 VERIFIER = "simulator.adapters.certificate_verifier:X509CertificateVerifier"
 NEW, LEGACY = entitlements.NEW, entitlements.LEGACY
 MILEAGE_ROW = "서비스 마일리지 사용, 기업정보 수정 (기업 범용인증서 사용 시)"
@@ -359,7 +360,7 @@ _FAULT_LIST = (
     _fault("five-digit-approval-password", "5자리 승인 비밀번호를 받는다 (매뉴얼: 6자리)",
            "APW-03 REG-03",
            Setting(f"{POLICY}:APPROVAL_PASSWORD", re.compile(r"^[0-9]{5,6}$"))),
-    _fault("approval-password-no-lockout", "승인 비밀번호를 연속 10회 틀려도 계속 시도할 수 있다",
+    _fault("approval-password-no-lockout", "승인 비밀번호를 연속 5회 틀려도 계속 시도할 수 있다",
            "APW-04",
            Setting(f"{POLICY}:MAX_APPROVAL_FAILURES", 10**9)),
     _fault("approval-change-keeps-lockout", "관리자가 승인 비밀번호를 바꿔도 입력 오류 횟수 초과 제한이 풀리지 않는다",
@@ -388,7 +389,7 @@ _FAULT_LIST = (
                     (('"scan_file": _store_scan(ctx, scan)}', '"scan_file": _store_scan(ctx, scan) if scan else None}'),))),
     _fault("scan-content-not-checked", "사업자등록증 파일의 내용이 확장자(PDF, JPG, PNG)와 맞는지 확인하지 않는다",
            "REG-10",
-           Mutation(f"{REGISTRATION}:_store_scan", (disabled("not scan.data.startswith(magic)"),))),
+           Mutation(f"{UPLOADS}:check_scan", (disabled("kind is None or kind.mime != EXTENSIONS[ext]"),))),
     _fault("registered-company-not-detected", "이미 기업정보가 등록된 기업을 조회해도 기업정보관리 로그인을 안내하지 않는다",
            "REG-07",
            Mutation(f"{REGISTRATION}:lookup", (disabled("found.outcome == affiliation.REGISTERED"),))),
@@ -438,9 +439,9 @@ _FAULT_LIST = (
     _fault("company-login-reveals-unknown-bizno", "등록되지 않은 사업자등록번호로 기업 로그인하면 다른 안내로 그 사실을 알려준다",
            "ADM-01",
            Mutation(f"{ADMIN}:login_password",
-                    (('if company is None:\n            raise Refusal("bad_company_credentials", BAD_COMPANY_CREDENTIALS)',
-                      'if company is None:\n            raise Refusal("bad_company_credentials",'
-                      ' "등록되지 않은 사업자등록번호입니다.")'),))),
+                    (('if company is None:\n            raise FailedAttempt("bad_company_credentials", BAD_COMPANY_CREDENTIALS,',
+                      'if company is None:\n            raise FailedAttempt("bad_company_credentials",'
+                      ' "등록되지 않은 사업자등록번호입니다.",'),))),
     _fault("employee-release-ignored", "소속직원 관계 해지가 반영되지 않는다",
            "ADM-07",
            Mutation(f"{ADMIN}:release", (('ctx.db["affiliations"].delete(found["member_id"])', "None  # fault"),))),
@@ -451,8 +452,8 @@ _FAULT_LIST = (
     _fault("login-reveals-unknown-id", "없는 아이디로 로그인하면 비밀번호가 틀린 경우와 다른 안내를 한다",
            "LOGIN-04",
            Mutation(f"{AUTH}:login_general",
-                    (('if row is None:\n            raise Refusal("bad_credentials", BAD_CREDENTIALS)',
-                      'if row is None:\n            raise Refusal("bad_credentials", "등록되지 않은 아이디입니다.")'),))),
+                    (('if row is None:\n            raise FailedAttempt("bad_credentials", BAD_CREDENTIALS,',
+                      'if row is None:\n            raise FailedAttempt("bad_credentials", "등록되지 않은 아이디입니다.",'),))),
     _fault("menu-not-switched", "로그인해도 메뉴바가 mykotra/로그아웃으로 바뀌지 않는다",
            "LOGIN-01 LOGIN-02 LOGIN-03 LOGIN-04 LOGIN-07 MIG-01 MIG-02 MIG-03 MIG-05 MIG-06 CLS-01 GEN-01 GEN-02"
            " GEN-06 GEN-07 GEN-12 FIND-01 FIND-02 FIND-03 FIND-04 FIND-05 PWD-01 PWD-02 PWD-03 PWD-04 PWD-05",
