@@ -45,7 +45,8 @@ import pytest
 # Every module a fault may touch is imported now, so that no module imported while a fault is
 # on binds a patched object for good (``from x import f`` copies whatever ``x.f`` is then).
 from .adapters import certificate_verifier  # noqa: F401
-from .domain import bizno, certificate_types, entitlements, model, policy  # noqa: F401
+from .domain import bizno, certificate_types, entitlements, model, policy, throttle, uploads  # noqa: F401
+from .domain.throttle import Limit
 from .service_layer import (  # noqa: F401
     affiliation,
     auth,
@@ -264,6 +265,7 @@ MIGRATION = "simulator.service_layer.migration"
 SERVICES = "simulator.service_layer.member_services"
 CONTEXT = "simulator.service_layer.context"
 POLICY = "simulator.domain.policy"
+UPLOADS = "simulator.domain.uploads"
 VERIFIER = "simulator.adapters.certificate_verifier:X509CertificateVerifier"
 NEW, LEGACY = entitlements.NEW, entitlements.LEGACY
 MILEAGE_ROW = "서비스 마일리지 사용, 기업정보 수정 (기업 범용인증서 사용 시)"
@@ -359,17 +361,20 @@ _FAULT_LIST = (
            Setting(f"{CONTEXT}:FLOW_LIFETIME", timedelta(days=365))),
     # --- 소속기업 등록 (승인 비밀번호) ------------------------------------------------------------
     _fault("approval-password-not-checked", "소속기업 등록에서 승인 비밀번호가 맞는지 확인하지 않는다",
-           "APW-01 APW-04 ADM-05 ADM-06 GEN-16",
+           "APW-01 APW-04 APW-05 ADM-05 ADM-06 GEN-16",
            Mutation(f"{AFFILIATION}:check_approval_password",
                     (disabled('not ctx.hasher.verify(company["approval_password_hash"], approval_password)'),))),
     _fault("five-digit-approval-password", "5자리 승인 비밀번호를 받는다 (매뉴얼: 6자리)",
            "APW-03 REG-03",
            Setting(f"{POLICY}:APPROVAL_PASSWORD", re.compile(r"^[0-9]{5,6}$"))),
-    _fault("approval-password-no-lockout", "승인 비밀번호를 연속 10회 틀려도 계속 시도할 수 있다",
+    _fault("approval-password-no-lockout", "승인 비밀번호를 연속 5회 틀려도 계속 시도할 수 있다",
            "APW-04",
            Setting(f"{POLICY}:MAX_APPROVAL_FAILURES", 10**9)),
+    _fault("approval-no-person-limit", "한 사람이 여러 번 승인 비밀번호를 틀려도 그 사람의 입력을 제한하지 않는다",
+           "APW-05",
+           Setting(f"{POLICY}:APPROVAL_FAILURES_PER_PERSON", Limit("approval_person", 10**9, timedelta(hours=24)))),
     _fault("approval-change-keeps-lockout", "관리자가 승인 비밀번호를 바꿔도 입력 오류 횟수 초과 제한이 풀리지 않는다",
-           "APW-04",
+           "APW-04 APW-05",
            Mutation(f"{ADMIN}:change_approval_password", (('"approval_failures": 0}', "}"),))),
     _fault("weak-approval-password-allowed", "같은 숫자나 연속된 숫자로만 된 승인 비밀번호(111111, 123456)를 설정할 수 있다",
            "APW-03 REG-03",
@@ -394,7 +399,7 @@ _FAULT_LIST = (
                     (('"scan_file": _store_scan(ctx, scan)}', '"scan_file": _store_scan(ctx, scan) if scan else None}'),))),
     _fault("scan-content-not-checked", "사업자등록증 파일의 내용이 확장자(PDF, JPG, PNG)와 맞는지 확인하지 않는다",
            "REG-10",
-           Mutation(f"{REGISTRATION}:_store_scan", (disabled("not scan.data.startswith(magic)"),))),
+           Mutation(f"{UPLOADS}:check_scan", (disabled("kind is None or kind.mime != EXTENSIONS[ext]"),))),
     _fault("registered-company-not-detected", "이미 기업정보가 등록된 기업을 조회해도 기업정보관리 로그인을 안내하지 않는다",
            "REG-07",
            Mutation(f"{REGISTRATION}:lookup", (disabled("found.outcome == affiliation.REGISTERED"),))),
@@ -448,9 +453,9 @@ _FAULT_LIST = (
     _fault("company-login-reveals-unknown-bizno", "등록되지 않은 사업자등록번호로 기업 로그인하면 다른 안내로 그 사실을 알려준다",
            "ADM-01",
            Mutation(f"{ADMIN}:login_password",
-                    (('if company is None:\n            raise Refusal("bad_company_credentials", BAD_COMPANY_CREDENTIALS)',
-                      'if company is None:\n            raise Refusal("bad_company_credentials",'
-                      ' "등록되지 않은 사업자등록번호입니다.")'),))),
+                    (('if company is None:\n            raise FailedAttempt("bad_company_credentials", BAD_COMPANY_CREDENTIALS,',
+                      'if company is None:\n            raise FailedAttempt("bad_company_credentials",'
+                      ' "등록되지 않은 사업자등록번호입니다.",'),))),
     _fault("employee-release-ignored", "소속직원 관계 해지가 반영되지 않는다",
            "ADM-07",
            Mutation(f"{ADMIN}:release", (('ctx.db["affiliations"].delete(found["member_id"])', "None  # fault"),))),
@@ -459,13 +464,13 @@ _FAULT_LIST = (
            "LOGIN-04",
            Mutation(f"{AUTH}:login_general", (('row["failed_logins"] >= policy.MAX_LOGIN_FAILURES', "False"),))),
     _fault("login-reveals-unknown-id", "없는 아이디로 로그인하면 비밀번호가 틀린 경우와 다른 안내를 한다",
-           "LOGIN-04",
+           "LOGIN-04 LOGIN-09",
            Mutation(f"{AUTH}:login_general",
-                    (('if row is None:\n            raise Refusal("bad_credentials", BAD_CREDENTIALS)',
-                      'if row is None:\n            raise Refusal("bad_credentials", "등록되지 않은 아이디입니다.")'),))),
+                    (('if row is None:\n            raise FailedAttempt("bad_credentials", BAD_CREDENTIALS,',
+                      'if row is None:\n            raise FailedAttempt("bad_credentials", "등록되지 않은 아이디입니다.",'),))),
     _fault("menu-not-switched", "로그인해도 메뉴바가 mykotra/로그아웃으로 바뀌지 않는다",
            "LOGIN-01 LOGIN-02 LOGIN-03 LOGIN-04 LOGIN-07 MIG-01 MIG-02 MIG-03 MIG-05 MIG-06 CLS-01 GEN-01 GEN-02"
-           " GEN-06 GEN-07 GEN-12 FIND-01 FIND-02 FIND-03 FIND-04 FIND-05 PWD-01 PWD-02 PWD-03 PWD-04 PWD-05",
+           " GEN-06 GEN-07 GEN-12 FIND-01 FIND-02 FIND-03 FIND-04 FIND-05 FIND-07 PWD-01 PWD-02 PWD-03 PWD-04 PWD-05",
            Mutation(f"{AUTH}:menu", (('result = {"menu": ["mykotra", "로그아웃"]', 'result = {"menu": ["로그인", "회원가입"]'),))),
     _fault("simple-login-by-name", "간편회원 로그인에서 SNS 계정이 아니라 이름으로 회원을 찾아, 가입하지 않은 채널로도 로그인된다",
            "LOGIN-01",
@@ -473,6 +478,10 @@ _FAULT_LIST = (
                     (('rows_where("sns_channel = ? AND sns_subject = ?",\n'
                       '                                                [profile.channel, profile.subject])',
                       'rows_where("kind = ? AND name = ?", [Kind.SIMPLE.value, profile.name])'),))),
+    _fault("unknown-id-never-locks", "없는 아이디는 5회 틀려도 제한되지 않아 가입 여부가 드러난다",
+           "LOGIN-09",
+           Mutation(f"{AUTH}:login_general", (("locked = not within_limit(ctx, *unknown) if row is None else",
+                                                "locked = False if row is None else"),))),
     _fault("session-never-idles", "1시간 동안 이용하지 않아도 로그인이 끝나지 않는다",
            "LOGIN-07",
            Setting(f"{CONTEXT}:SESSION_IDLE", timedelta(days=30))),
@@ -484,12 +493,18 @@ _FAULT_LIST = (
                       "self._sessions[session.id] = __import__(\"copy\").deepcopy(session)  # fault: old id kept"),))),
     # --- 아이디 찾기 ---------------------------------------------------------------------------------
     _fault("find-id-wrong-phone-matches", "아이디 찾기(휴대폰)에서 휴대폰번호가 달라도 이름만 맞으면 아이디를 보여준다",
-           "FIND-02 FIND-06",
+           "FIND-02 FIND-06 FIND-08",
            Mutation(f"{RECOVERY}:find_id_by_phone",
                     (('if _digits(r["phone"] or "") == _digits(phone) and _digits(phone)', "if _digits(phone)"),))),
     _fault("find-id-email-ignores-name", "아이디 찾기(이메일)에서 이름이 달라도 이메일만 맞으면 아이디를 보여준다",
            "FIND-04 FIND-06",
            Mutation(f"{RECOVERY}:find_id_by_email", (("AND name = ? AND", "AND (name = ? OR 1) AND"),))),
+    _fault("find-id-shows-full-id", "아이디 찾기에서 조회된 아이디를 가리지 않고 전부 보여준다",
+           "FIND-01 FIND-02 FIND-03 FIND-04 FIND-05 FIND-07",
+           Mutation(f"{RECOVERY}:_found", (('policy.mask_user_id(r["user_id"])', 'r["user_id"]'),))),
+    _fault("find-id-no-target-limit", "같은 휴대폰번호로 아이디 찾기를 몇 번이든 조회할 수 있다",
+           "FIND-08",
+           Setting(f"{POLICY}:FIND_ID_PER_TARGET", Limit("find_id_target", 10**9, timedelta(hours=1)))),
     _fault("find-id-shows-other-members", "아이디 찾기(간편인증)에서 본인이 아닌 다른 회원의 아이디까지 보여준다",
            "FIND-03 FIND-06",
            Mutation(f"{RECOVERY}:find_id_by_simple_auth",
@@ -497,10 +512,16 @@ _FAULT_LIST = (
                       'rows_where("kind = ?", [Kind.GENERAL.value])'),))),
     # --- 비밀번호 재설정 -----------------------------------------------------------------------------
     _fault("reset-ignores-member-name", "비밀번호 재설정에서 회원명이 달라도 아이디만 맞으면 시작된다",
-           "PWD-01",
+           "PWD-01 PWD-06",
            Mutation(f"{RECOVERY}:start_reset",
                     (('rows_where("user_id = ? AND name = ?", [user_id.strip(), name.strip()])',
                       'rows_where("user_id = ?", [user_id.strip()])'),))),
+    _fault("reset-start-reveals-unknown-id", "비밀번호 재설정을 시작할 때 아이디·회원명이 맞지 않으면 바로 알려준다",
+           "PWD-01 PWD-06",
+           Mutation(f"{RECOVERY}:start_reset",
+                    (('return start_flow(ctx, "password_reset", member_id=row["id"] if row else None)',
+                      'if row is None:\n            raise Refusal("member_not_found", NO_MATCH)\n'
+                      '        return start_flow(ctx, "password_reset", member_id=row["id"])'),))),
     _fault("reset-identity-not-compared", "비밀번호 재설정에서 본인인증한 사람이 그 회원인지 대조하지 않는다",
            "PWD-04",
            Mutation(f"{RECOVERY}:verify_identity", (disabled('member["ci"] != person.ci'),))),

@@ -119,6 +119,13 @@ def find_id_phone(world: World, alias: str, name: str, phone: str) -> None:
     world.attempt(lambda: world.driver.find_id(world.actor(alias), "휴대폰", name=name, phone=phone))
 
 
+@when(ko('"{alias}"[이가] 이름 "{name}", 휴대폰번호 "{phone}"[로] 아이디를 {times:d}회 조회한다'))
+def find_id_phone_times(world: World, alias: str, name: str, phone: str, times: str) -> None:
+    for _ in range(int(times)):
+        find_id_phone(world, alias, name, phone)
+        assert world.error is None or "시도 횟수" not in world.error.message, world.error
+
+
 @when(ko('"{alias}"[이가] 이름 "{name}", 가입 이메일로 아이디를 조회한다'))
 def find_id_email(world: World, alias: str, name: str) -> None:
     world.attempt(lambda: world.driver.find_id(world.actor(alias), "이메일", name=name))
@@ -132,9 +139,12 @@ def found_id(world: World, user_id: str, joined: str) -> None:
 
 @then(ko('"{alias}"[은는] 조회된 아이디와 비밀번호 "{password}"[로] 로그인할 수 있다'))
 def login_with_found(world: World, alias: str, password: str) -> None:
-    found = world.result[0]["아이디"]
+    found = world.result[0]["아이디"]  # masked: the member recognises the visible part as theirs
     actor = world.actor(alias)
-    must(lambda: world.driver.login(actor, found, password))
+    user_id = actor.user_id or ""
+    visible = found.rstrip("*")
+    assert len(found) == len(user_id) and user_id.startswith(visible) and visible != user_id, (found, user_id)
+    must(lambda: world.driver.login(actor, user_id, password))
     assert world.driver.menu(actor)["menu"] == MENUS["mykotra/로그아웃"]
 
 
@@ -144,6 +154,13 @@ def login_with_found(world: World, alias: str, password: str) -> None:
 def start_reset(world: World, alias: str, user_id: str, name: str) -> None:
     world.roles["resetting"] = alias
     world.attempt(lambda: world.driver.start_password_reset(world.actor(alias), user_id, name))
+
+
+@when(ko('"{alias}"[이가] 아이디 "{user_id}", 회원명 "{name}"[로] 비밀번호 재설정을 {times:d}회 시작한다'))
+def start_reset_times(world: World, alias: str, user_id: str, name: str, times: str) -> None:
+    for _ in range(int(times)):
+        start_reset(world, alias, user_id, name)
+        assert world.error is None, world.error
 
 
 @when(ko('"{alias}"[이가] "{method}"[로] 본인인증을 한다'))

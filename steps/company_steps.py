@@ -11,7 +11,8 @@ from .signup_steps import join_general
 from .world import World
 
 SCAN_CONTENT = {"PDF": b"%PDF-1.7\n% business registration\n", "JPEG": b"\xff\xd8\xff\xe0" + b"\0" * 64,
-                "PNG": b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "텍스트": "사업자등록증 아님".encode()}
+                "PNG": b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "텍스트": "사업자등록증 아님".encode(),
+                "빈 파일": b"", "10MB 초과 PDF": b"%PDF-1.7\n" + b"\0" * (10 * 1024 * 1024)}
 
 
 def bare(bizno: str) -> str:
@@ -308,3 +309,10 @@ def mileage_of(world: World, bizno: str, points: str) -> None:
     inspector = world.seeder.person("마일리지 조회 담당")
     must(lambda: world.driver.company_login(inspector, bizno, world.company_passwords[bare(bizno)]))
     assert world.driver.company_participation(inspector)["마일리지"] == int(points)
+
+
+@then(ko('"{alias}"의 기업정보에서 승인 비밀번호는 "{state}"이다'))
+def approval_state_is(world: World, alias: str, state: str) -> None:
+    world.expect_success()
+    shown = world.driver.company_info(world.actor(alias))["승인 비밀번호"]
+    assert shown == state, f"기업정보의 승인 비밀번호: {shown!r} (기대: {state!r})"

@@ -899,23 +899,22 @@ def test_find_id_by_phone_email_and_simple_auth(stack: Stack) -> None:
     page = browser.post("/find-id/phone", {"name": "노찾기", "phone": "010-0000-0000"})
     assert page.alert == "입력하신 정보와 일치하는 회원이 없습니다." and 'value="노찾기"' in page.html
     page = browser.post("/find-id/phone", {"name": "노찾기", "phone": "01033334444"})
-    assert "noh_finder" in page.text and "2026-11-30" in page.text and 'href="/login?tab=general"' in page.html
+    assert "noh_f*****" in page.text and "2026-11-30" in page.text and 'href="/login?tab=general"' in page.html
+    assert "noh_finder" not in page.text
     page = browser.post("/find-id/email", {"name": "노찾기", "email": "NOH_FINDER@example.com"})
-    assert "noh_finder" in page.text
+    assert "noh_f*****" in page.text
     page = browser.post("/find-id/simple", {"app": "금융인증서", "name": "노찾기", "birth_date": "19880808",
                                             "phone": "010-3333-4444"})
     assert "인증 완료" in page.buttons
     stack.real_name.approved.update(stack.real_name.opened)
     page = browser.post("/find-id/simple/confirm")
-    assert "noh_finder" in page.text, page.alert
+    assert "noh_f*****" in page.text, page.alert
 
 
 def test_password_reset_with_card(stack: Stack) -> None:
     general_member(stack.ctx, "hwang_reset", "황재설", date(1979, 7, 7), "010-1212-3434")
     browser = Browser(stack.app)
     browser.get("/password-reset")
-    page = browser.post("/password-reset", {"user_id": "hwang_reset", "name": "황재석"})
-    assert page.alert == "입력하신 정보와 일치하는 회원이 없습니다."
     page = browser.post("/password-reset", {"user_id": "hwang_reset", "name": "황재설"})
     assert {"휴대폰", "신용카드", "간편인증"} <= set(page.buttons)
     page = browser.post("/password-reset/new", {"password": "New-Password24", "password_confirm": "New-Password24"})
@@ -944,7 +943,7 @@ def test_password_reset_refuses_someone_elses_verification(stack: Stack) -> None
     browser.post("/password-reset/verify/phone")
     txn = urlsplit(browser.outside or "").path.rsplit("/", 1)[-1]
     page = browser.get(f"/password-reset/verify/return?identityVerificationId={txn}")
-    assert page.alert == "본인인증 정보가 회원정보와 일치하지 않습니다."
+    assert page.alert == "입력하신 아이디·회원명과 본인인증 정보가 일치하는 회원이 없습니다."
 
 
 # --- the full stack: HTTP adapters against the fake providers' own pages ----------------------------

@@ -116,6 +116,13 @@ CREATE TABLE IF NOT EXISTS challenges (
     created_at TEXT NOT NULL,
     used INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS throttle (
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    started TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (bucket, key)
+);
 CREATE TABLE IF NOT EXISTS audit_log (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,

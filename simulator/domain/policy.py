@@ -5,9 +5,11 @@ and password rules are derived (catalogue entries marked derived) from OWASP ASV
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from itertools import pairwise
 
 from .errors import Refusal
+from .throttle import Limit
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{5,19}$")
 PASSWORD_MIN = 8
@@ -15,7 +17,19 @@ PASSWORD_MAX = 64
 APPROVAL_PASSWORD = re.compile(r"^[0-9]{6}$")
 # Consecutive failures before an authenticator is disabled (NIST 800-63B §3.2.2 caps it at 100).
 MAX_LOGIN_FAILURES = 5
-MAX_APPROVAL_FAILURES = 10
+# 승인 비밀번호 (10^6 values): 5 consecutive failures lock it for the company until the admin changes it.
+MAX_APPROVAL_FAILURES = 5
+# One person's failed 승인 비밀번호 entries, over all companies (spraying), per day.
+APPROVAL_FAILURES_PER_PERSON = Limit("approval_person", 10, timedelta(hours=24))
+# Unknown IDs / 사업자등록번호 lock like real ones, so a lock reveals nothing (no enumeration).
+UNKNOWN_LOGIN_FAILURES = Limit("login_unknown", MAX_LOGIN_FAILURES, timedelta(hours=24))
+UNKNOWN_COMPANY_FAILURES = Limit("company_login_unknown", MAX_LOGIN_FAILURES, timedelta(hours=24))
+# Per client address (web layer) and per target (services): attempts, not only failures.
+APPROVAL_PER_ADDRESS = Limit("approval_address", 20, timedelta(minutes=10))
+FIND_ID_PER_ADDRESS = Limit("find_id_address", 30, timedelta(minutes=10))
+FIND_ID_PER_TARGET = Limit("find_id_target", 10, timedelta(hours=1))
+RESET_PER_ADDRESS = Limit("reset_address", 30, timedelta(minutes=10))
+RESET_PER_TARGET = Limit("reset_target", 10, timedelta(hours=1))
 COMMON_PASSWORDS = frozenset(
     {"password", "password1", "12345678", "123456789", "qwerty123", "1q2w3e4r", "1q2w3e4r!", "abcd1234",
      "kotra1234", "iloveyou", "11111111", "00000000", "qwertyui", "asdf1234", "zxcv1234"}
@@ -53,3 +67,10 @@ def check_new_approval_password(value: str) -> str:
     if len(set(value)) == 1 or steps in ({1}, {-1}):
         raise Refusal("approval_password_weak", "같은 숫자나 연속된 숫자로만 된 승인 비밀번호는 사용할 수 없습니다.")
     return value
+
+
+def mask_user_id(user_id: str) -> str:
+    """An ID as shown by 아이디 찾기: the first half stays, the rest becomes ``*``
+    (at least two characters are hidden), so a found ID is recognisable but not given away."""
+    shown = min(max(1, len(user_id) // 2), max(0, len(user_id) - 2))
+    return user_id[:shown] + "*" * (len(user_id) - shown)

@@ -11,7 +11,7 @@ from ..domain import policy
 from ..domain.errors import Refusal
 from ..domain.model import Kind, Member, Via
 from . import certificates
-from .context import Context, FailedAttempt, load_member, member_of, unit_of_work
+from .context import Context, FailedAttempt, load_member, member_of, unit_of_work, within_limit
 
 if TYPE_CHECKING:
     from .signup import CompanyChoice
@@ -58,15 +58,30 @@ def search(ctx: Context, raw_bizno: str) -> CompanySearch:
     return CompanySearch(number, NOT_FOUND)
 
 
-def check_approval_password(ctx: Context, number: str, approval_password: str) -> None:
+APPROVAL_LOCKED = ("승인 비밀번호 입력 오류 횟수를 초과했습니다. 기업정보 관리자가 승인 비밀번호를 변경한 뒤 다시 시도해 주세요.")
+PERSON_LIMITED = ("승인 비밀번호를 여러 번 잘못 입력하여 24시간 동안 승인 비밀번호로 소속기업을 등록할 수 없습니다."
+                  " 기업 범용인증서로 인증하거나 나중에 다시 시도해 주세요.")
+
+
+def person_key(ctx: Context, member_id: int) -> str:
+    """Who is guessing: the real-name CI when there is one (one person, however many accounts)."""
+    row = ctx.db["members"].get(member_id)
+    return f"ci:{row['ci']}" if row["ci"] else f"member:{member_id}"
+
+
+def check_approval_password(ctx: Context, number: str, approval_password: str, person: str) -> None:
+    """Limited per company (5 consecutive failures lock it until the admin changes it) and per
+    person (10 failures a day over all companies); per client address in the web layer."""
     company = ctx.db["companies"].get(number)
     if company["approval_failures"] >= policy.MAX_APPROVAL_FAILURES:
-        raise Refusal("approval_password_locked",
-                      "승인 비밀번호 입력 오류 횟수를 초과했습니다. 기업정보 관리자가 승인 비밀번호를 변경한 뒤 다시 시도해 주세요.")
+        raise Refusal("approval_password_locked", APPROVAL_LOCKED)
+    if not within_limit(ctx, policy.APPROVAL_FAILURES_PER_PERSON, person):
+        raise Refusal("approval_password_person_limited", PERSON_LIMITED)
     policy.check_approval_password(approval_password)
     if not ctx.hasher.verify(company["approval_password_hash"], approval_password):
         raise FailedAttempt("approval_password_wrong", "승인 비밀번호가 일치하지 않습니다.",
-                            table="companies", key="bizno", value=number, column="approval_failures")
+                            table="companies", key="bizno", value=number, column="approval_failures",
+                            hits=((policy.APPROVAL_FAILURES_PER_PERSON, person),))
     ctx.db["companies"].update(number, {"approval_failures": 0})
 
 
@@ -86,7 +101,7 @@ def join_in_transaction(ctx: Context, member_id: int, choice: CompanyChoice) -> 
         raise Refusal("company_not_registered",
                       "기업정보가 등록되지 않은 기업입니다. 소속기업 범용인증서를 보유한 직원이 먼저 기업정보를 등록해야 합니다.")
     if choice.approval_password is not None:
-        check_approval_password(ctx, number, choice.approval_password)
+        check_approval_password(ctx, number, choice.approval_password, person_key(ctx, member_id))
         link(ctx, member_id, number, Via.APPROVAL_PASSWORD)
     elif choice.certificate is not None and choice.challenge_id is not None:
         certificates.authenticate(ctx, number, choice.challenge_id, choice.certificate)

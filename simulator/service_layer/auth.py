@@ -18,6 +18,7 @@ from .context import (
     new_token,
     start_flow,
     unit_of_work,
+    within_limit,
 )
 from .ports import AuthorizationRequest
 
@@ -43,12 +44,17 @@ def login_general(ctx: Context, user_id: str, password: str) -> LoginResult:
     """[일반회원] → ID 및 비밀번호 입력 후 [로그인]."""
     with unit_of_work(ctx):
         row = next(ctx.db["members"].rows_where("user_id = ?", [user_id]), None)
-        if row and row["failed_logins"] >= policy.MAX_LOGIN_FAILURES:
+        # An unknown ID counts its failures and locks exactly like a real one (no enumeration),
+        # and the password hash is checked in every case, locked or not (same work, same time).
+        unknown = (policy.UNKNOWN_LOGIN_FAILURES, f"user:{user_id}")
+        locked = not within_limit(ctx, *unknown) if row is None else \
+            row["failed_logins"] >= policy.MAX_LOGIN_FAILURES
+        valid = ctx.hasher.verify(row["password_hash"] if row else None, password)
+        if locked:
             raise Refusal("account_locked", f"비밀번호를 {policy.MAX_LOGIN_FAILURES}회 잘못 입력하여 로그인이 제한되었습니다."
                                             " [비밀번호 재설정] 후 다시 로그인해 주세요.")
-        valid = ctx.hasher.verify(row["password_hash"] if row else None, password)
         if row is None:
-            raise Refusal("bad_credentials", BAD_CREDENTIALS)
+            raise FailedAttempt("bad_credentials", BAD_CREDENTIALS, hits=(unknown,))
         if not valid:
             raise FailedAttempt("bad_credentials", BAD_CREDENTIALS, table="members", key="id",
                                 value=row["id"], column="failed_logins")

@@ -10,7 +10,7 @@ from ..domain import policy
 from ..domain.errors import Refusal
 from . import certificates
 from .company_registration import CompanyDetails
-from .context import Context, FailedAttempt, new_token, session_row, unit_of_work
+from .context import Context, FailedAttempt, new_token, session_row, unit_of_work, within_limit
 from .ports import PresentedCertificate
 
 BAD_COMPANY_CREDENTIALS = "사업자등록번호 또는 비밀번호가 일치하지 않습니다."
@@ -30,12 +30,15 @@ def login_password(ctx: Context, raw_bizno: str, password: str) -> str:
     with unit_of_work(ctx):
         number = bizno_rules.normalize(raw_bizno)
         company = next(ctx.db["companies"].rows_where("bizno = ?", [number]), None)
-        if company and company["admin_failures"] >= policy.MAX_LOGIN_FAILURES:
+        unknown = (policy.UNKNOWN_COMPANY_FAILURES, f"bizno:{number}")
+        locked = not within_limit(ctx, *unknown) if company is None else \
+            company["admin_failures"] >= policy.MAX_LOGIN_FAILURES
+        valid = ctx.hasher.verify(company["admin_password_hash"] if company else None, password)
+        if locked:
             raise Refusal("company_login_locked", f"비밀번호를 {policy.MAX_LOGIN_FAILURES}회 잘못 입력하여 로그인이 제한되었습니다."
                                                   " [공동인증서 로그인]을 이용해 주세요.")
-        valid = ctx.hasher.verify(company["admin_password_hash"] if company else None, password)
         if company is None:
-            raise Refusal("bad_company_credentials", BAD_COMPANY_CREDENTIALS)
+            raise FailedAttempt("bad_company_credentials", BAD_COMPANY_CREDENTIALS, hits=(unknown,))
         if not valid:
             raise FailedAttempt("bad_company_credentials", BAD_COMPANY_CREDENTIALS, table="companies",
                                 key="bizno", value=number, column="admin_failures")
@@ -61,7 +64,15 @@ def company_info(ctx: Context, token: str) -> dict:
     company = ctx.db["companies"].get(row["bizno"])
     return {"사업자등록번호": bizno_rules.display(company["bizno"]), "기업명": company["name"],
             "대표자명": company["representative"], "주소": company["address"], "업종": company["industry"],
-            "홈페이지": company["homepage"], "기업인증": bool(row["company_authenticated_at"])}
+            "홈페이지": company["homepage"], "기업인증": bool(row["company_authenticated_at"]),
+            "승인 비밀번호": approval_state(company["approval_failures"])}
+
+
+def approval_state(failures: int) -> str:
+    """What the admin sees of the 승인 비밀번호: usable, or locked until it is changed."""
+    if failures >= policy.MAX_APPROVAL_FAILURES:
+        return f"잠김 (연속 {policy.MAX_APPROVAL_FAILURES}회 입력 오류)"
+    return "사용 가능"
 
 
 def authenticate(ctx: Context, token: str, challenge_id: str, presented: PresentedCertificate) -> None:

@@ -11,20 +11,14 @@ import uuid
 from dataclasses import dataclass
 
 from ..domain import bizno as bizno_rules
-from ..domain import policy
+from ..domain import policy, uploads
 from ..domain.errors import Refusal
 from ..domain.model import Kind, Via
 from . import affiliation, certificates
 from .context import Context, flow_row, member_of, save_flow, start_flow, unit_of_work
 from .ports import PresentedCertificate
 
-SCAN_TYPES = {  # extension -> (content type, magic bytes)
-    "pdf": ("application/pdf", b"%PDF-"),
-    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-}
-SCAN_MAX_BYTES = 10 * 1024 * 1024
+SCAN_MAX_BYTES = uploads.MAX_BYTES
 ALREADY_REGISTERED = "기업정보 등록이 완료된 기업입니다. 추가 기업정보 입력 없이 [기업정보 관리 로그인]으로 로그인해 주세요."
 
 
@@ -90,19 +84,14 @@ def authenticate(ctx: Context, flow_id: str, challenge_id: str, presented: Prese
 
 
 def _store_scan(ctx: Context, scan: Scan | None) -> str:
-    if scan is None or not scan.data:
+    """Check the scan and keep it in the store (never in a served folder) under a new id,
+    with its SHA-256."""
+    if scan is None:
         raise Refusal("scan_required", "소속기업 사업자등록증 스캔본 파일을 첨부해 주세요.")
-    ext = scan.filename.rsplit(".", 1)[-1].lower() if "." in scan.filename else ""
-    if ext not in SCAN_TYPES:
-        raise Refusal("scan_type", "사업자등록증은 PDF, JPG, PNG 파일만 첨부할 수 있습니다.")
-    content_type, magic = SCAN_TYPES[ext]
-    if not scan.data.startswith(magic):
-        raise Refusal("scan_content", "첨부한 파일의 내용이 확장자와 맞지 않습니다. 사업자등록증 스캔본을 다시 첨부해 주세요.")
-    if len(scan.data) > SCAN_MAX_BYTES:
-        raise Refusal("scan_size", "사업자등록증 파일은 10MB 이하만 첨부할 수 있습니다.")
+    checked = uploads.check_scan(scan.filename, scan.data)
     file_id = str(uuid.uuid4())
-    ctx.db["files"].insert({"id": file_id, "original_name": scan.filename[-200:], "content_type": content_type,
-                            "size": len(scan.data), "sha256": hashlib.sha256(scan.data).hexdigest(),
+    ctx.db["files"].insert({"id": file_id, "original_name": scan.filename[-200:], "content_type": checked.content_type,
+                            "size": checked.size, "sha256": hashlib.sha256(scan.data).hexdigest(),
                             "data": scan.data, "stored_at": ctx.stamp()})
     return file_id
 

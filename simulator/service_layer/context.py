@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import sqlite_utils
 
 from ..adapters.hashing import Hasher
 from ..adapters.store import transaction
+from ..domain import throttle
 from ..domain.entitlements import scheme_on
 from ..domain.errors import Refusal
 from ..domain.model import Kind, LegacyRole, Member, Status, Via
@@ -63,11 +65,23 @@ class Context:
 
 class FailedAttempt(Refusal):
     """A refusal that must still leave a trace: the failure counter in ``table``.``column``
-    for row ``key`` goes up even though everything else the request wrote is rolled back."""
+    for row ``key`` goes up (and each limit in ``hits`` counts one attempt for its key) even
+    though everything else the request wrote is rolled back."""
 
-    def __init__(self, code: str, message: str, *, table: str, key: str, value: object, column: str) -> None:
+    def __init__(self, code: str, message: str, *, table: str | None = None, key: str = "", value: object = None,
+                 column: str = "", hits: tuple[tuple[throttle.Limit, str], ...] = ()) -> None:
         super().__init__(code, message)
         self.table, self.key, self.value, self.column = table, key, value, column
+        self.hits = hits
+
+
+class Throttled(Refusal):
+    """Too many attempts in a limit's window."""
+
+    def __init__(self, limit: throttle.Limit) -> None:
+        super().__init__("too_many_attempts",
+                         f"시도 횟수를 초과했습니다. 잠시 후(최대 {limit.minutes}분) 다시 시도해 주세요.")
+        self.limit = limit
 
 
 @contextmanager
@@ -79,11 +93,15 @@ def unit_of_work(ctx: Context) -> Iterator[None]:
             yield
     except FailedAttempt as failed:
         with transaction(ctx.db):
-            ctx.db.execute(
-                f"UPDATE {failed.table} SET {failed.column} = {failed.column} + 1 WHERE {failed.key} = ?",
-                [failed.value],
-            )
-            ctx.audit("system", "failed_attempt", f"{failed.table}:{failed.value}", code=failed.code)
+            if failed.table:
+                ctx.db.execute(
+                    f"UPDATE {failed.table} SET {failed.column} = {failed.column} + 1 WHERE {failed.key} = ?",
+                    [failed.value],
+                )
+            for limit, key in failed.hits:
+                count_attempt(ctx, limit, key)
+            target = f"{failed.table}:{failed.value}" if failed.table else ",".join(limit.name for limit, _ in failed.hits)
+            ctx.audit("system", "failed_attempt", target, code=failed.code)
             _record_refusal(ctx, failed)
         raise
     except Refusal as refusal:
@@ -100,6 +118,43 @@ def _record_refusal(ctx: Context, refusal: Refusal) -> None:
     if row is not None:
         actor = f"member:{row['member_id']}" if row["subject"] == "member" else f"company:{row['bizno']}"
     ctx.audit(actor, "refused", refusal.code, message=refusal.message, path=origin.get("path", ""))
+
+
+# --- attempt limits (per client address, per target, per person) -------------------------------
+
+def _bucket_key(key: str) -> str:
+    # addresses, names and phone numbers are kept only as digests
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _window(ctx: Context, limit: throttle.Limit, key: str) -> throttle.Window | None:
+    row = next(ctx.db["throttle"].rows_where("bucket = ? AND key = ?", [limit.name, _bucket_key(key)]), None)
+    return throttle.Window(datetime.fromisoformat(row["started"]), row["count"]) if row else None
+
+
+def within_limit(ctx: Context, limit: throttle.Limit, key: str) -> bool:
+    return throttle.allows(_window(ctx, limit, key), ctx.now(), limit)
+
+
+def count_attempt(ctx: Context, limit: throttle.Limit, key: str) -> None:
+    """Count one attempt (inside the caller's transaction)."""
+    window = throttle.after_attempt(_window(ctx, limit, key), ctx.now(), limit)
+    ctx.db["throttle"].upsert({"bucket": limit.name, "key": _bucket_key(key),
+                               "started": window.started.isoformat(timespec="seconds"), "count": window.count},
+                              pk=("bucket", "key"))
+
+
+def admit(ctx: Context, limit: throttle.Limit, key: str) -> None:
+    """Count one attempt in its own transaction, or refuse once the limit is reached.
+    Call it before (never inside) the request's unit of work: the count must stay."""
+    with transaction(ctx.db):
+        allowed = within_limit(ctx, limit, key)
+        if allowed:
+            count_attempt(ctx, limit, key)
+        else:
+            ctx.audit("system", "throttled", limit.name)
+    if not allowed:
+        raise Throttled(limit)
 
 
 def new_token() -> str:

@@ -8,17 +8,20 @@ from ..domain import policy
 from ..domain.errors import Refusal
 from ..domain.model import Kind
 from . import verification
-from .context import Context, flow_row, save_flow, start_flow, unit_of_work
+from .context import Context, admit, flow_row, save_flow, start_flow, unit_of_work
 from .ports import VerificationStart
 
 NO_MATCH = "입력하신 정보와 일치하는 회원이 없습니다."
+# One answer after 본인인증 whether the ID is unknown, the name is wrong or the person is not the member.
+RESET_MISMATCH = "입력하신 아이디·회원명과 본인인증 정보가 일치하는 회원이 없습니다."
 RESET_TTL = timedelta(minutes=10)
 
 
 def _found(rows: list[dict]) -> list[dict]:
     if not rows:
         raise Refusal("member_not_found", NO_MATCH)
-    return [{"아이디": r["user_id"], "가입일자": r["joined_at"][:10]} for r in rows]
+    # the manual shows the ID on screen; like the real site it is shown masked
+    return [{"아이디": policy.mask_user_id(r["user_id"]), "가입일자": r["joined_at"][:10]} for r in rows]
 
 
 def _digits(phone: str) -> str:
@@ -27,6 +30,7 @@ def _digits(phone: str) -> str:
 
 def find_id_by_phone(ctx: Context, name: str, phone: str) -> list[dict]:
     """① 휴대폰: 회원가입 시 등록한 이름 및 휴대폰번호 입력 후 [조회]."""
+    admit(ctx, policy.FIND_ID_PER_TARGET, f"phone:{_digits(phone)}")
     rows = [r for r in ctx.db["members"].rows_where("kind = ? AND name = ?", [Kind.GENERAL.value, name.strip()])
             if _digits(r["phone"] or "") == _digits(phone) and _digits(phone)]
     return _found(rows)
@@ -34,6 +38,7 @@ def find_id_by_phone(ctx: Context, name: str, phone: str) -> list[dict]:
 
 def find_id_by_email(ctx: Context, name: str, email: str) -> list[dict]:
     """③ 이메일: 회원가입 시 입력한 이름 및 이메일 입력 후 [조회]."""
+    admit(ctx, policy.FIND_ID_PER_TARGET, f"email:{email.strip().lower()}")
     rows = list(ctx.db["members"].rows_where("kind = ? AND name = ? AND lower(email) = lower(?)",
                                               [Kind.GENERAL.value, name.strip(), email.strip()]))
     return _found(rows)
@@ -41,6 +46,7 @@ def find_id_by_email(ctx: Context, name: str, email: str) -> list[dict]:
 
 def start_find_id_by_simple_auth(ctx: Context, app: str, name: str, birth_date: date, phone: str) -> str:
     """② 간편인증: 선호하는 SNS 혹은 금융인증서 선택 → the app asks the member to confirm."""
+    admit(ctx, policy.FIND_ID_PER_TARGET, f"phone:{_digits(phone)}")
     with unit_of_work(ctx):
         flow_id = start_flow(ctx, "find_id")
         data: dict = {}
@@ -60,12 +66,13 @@ def find_id_by_simple_auth(ctx: Context, flow_id: str) -> list[dict]:
 
 
 def start_reset(ctx: Context, user_id: str, name: str) -> str:
-    """[비밀번호 재설정]: 회원가입 시 등록된 아이디 및 회원명 입력."""
+    """[비밀번호 재설정]: 회원가입 시 등록된 아이디 및 회원명 입력. Always goes on to 본인인증,
+    whether or not the ID and name match a member, so the answer reveals nothing; the
+    verified person is compared in ``verify_identity``."""
+    admit(ctx, policy.RESET_PER_TARGET, f"user:{user_id.strip()}")
     with unit_of_work(ctx):
         row = next(ctx.db["members"].rows_where("user_id = ? AND name = ?", [user_id.strip(), name.strip()]), None)
-        if row is None:
-            raise Refusal("member_not_found", NO_MATCH)
-        return start_flow(ctx, "password_reset", member_id=row["id"])
+        return start_flow(ctx, "password_reset", member_id=row["id"] if row else None)
 
 
 def begin_identity(ctx: Context, flow_id: str, method: str, return_url: str) -> VerificationStart:
@@ -92,9 +99,11 @@ def verify_identity(ctx: Context, flow_id: str, method: str, transaction_id: str
     with unit_of_work(ctx):
         flow = flow_row(ctx, flow_id, "password_reset")
         person = verification.take(ctx, flow["data"], method, transaction_id)
-        member = ctx.db["members"].get(flow["member_id"])
+        member = ctx.db["members"].get(flow["member_id"]) if flow["member_id"] else None
+        if member is None:
+            raise Refusal("identity_mismatch", RESET_MISMATCH)
         if member["ci"] != person.ci:
-            raise Refusal("identity_mismatch", "본인인증 정보가 회원정보와 일치하지 않습니다.")
+            raise Refusal("identity_mismatch", RESET_MISMATCH)
         save_flow(ctx, flow_id, 2, {"verified_at": ctx.stamp()})
 
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain import bizno as bizno_rules
+from ..domain import policy
 from ..domain.errors import Refusal
 from ..service_layer import affiliation, company_registration, signup
 from ..service_layer.company_registration import SCAN_MAX_BYTES, CompanyDetails, Scan
@@ -30,6 +31,7 @@ from .common import (
     upload,
 )
 from .security import browser
+from .throttling import throttled
 
 STEPS = ("STEP1. 약관동의", "STEP2. 기업 인증", "STEP3. 기업 정보 입력", "STEP4. 기업정보 등록 완료")
 NEW_COMPANY_FIELDS = ("name", "representative", "address")
@@ -71,6 +73,8 @@ async def affiliation_search(request: Request) -> Response:
 
 async def affiliation_join(request: Request) -> Response:
     """승인비밀번호(6자리) 입력 후 [소속기업 등록]: 별도 승인 없이 자동으로 소속기업 회원이 된다."""
+    if (refused := await throttled(request, policy.APPROVAL_PER_ADDRESS, "소속기업 등록")) is not None:
+        return refused
     form = await request.form()
     raw = text(form, "bizno", limit=40)
     choice = signup.CompanyChoice(raw, approval_password=secret(form, "approval_password"))

@@ -9,11 +9,13 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..domain import policy
 from ..domain.errors import Refusal
 from ..service_layer import recovery
 from . import realname
 from .common import action, call, ctx_of, page, parse_birth_date, path, redirect, refill, render, secret, text
 from .security import browser
+from .throttling import throttled
 
 FIND_TABS = (("phone", "휴대폰"), ("simple", "간편인증"), ("email", "이메일"))
 RESET_STEPS = ("아이디 및 회원명 입력", "본인인증", "변경 비밀번호 입력", "완료")
@@ -39,6 +41,8 @@ async def find_id(request: Request) -> Response:
 
 async def find_id_phone(request: Request) -> Response:
     """① 휴대폰: 이름 및 휴대폰번호 입력 후 [조회]."""
+    if (refused := await throttled(request, policy.FIND_ID_PER_ADDRESS, "아이디 찾기")) is not None:
+        return refused
     form = await request.form()
     values = refill(form, "name", "phone")
     try:
@@ -50,6 +54,8 @@ async def find_id_phone(request: Request) -> Response:
 
 async def find_id_email(request: Request) -> Response:
     """③ 이메일: 이름 및 이메일 입력 후 [조회]."""
+    if (refused := await throttled(request, policy.FIND_ID_PER_ADDRESS, "아이디 찾기")) is not None:
+        return refused
     form = await request.form()
     values = refill(form, "name", "email")
     try:
@@ -61,6 +67,8 @@ async def find_id_email(request: Request) -> Response:
 
 async def find_id_simple(request: Request) -> Response:
     """② 간편인증: 선호하는 SNS 혹은 금융인증서 선택 + 이름, 생년월일, 휴대폰번호 → [인증 요청]."""
+    if (refused := await throttled(request, policy.FIND_ID_PER_ADDRESS, "아이디 찾기")) is not None:
+        return refused
     form = await request.form()
     try:
         flow_id = await call(request, recovery.start_find_id_by_simple_auth, ctx_of(request), text(form, "app"),
@@ -111,6 +119,8 @@ async def reset_start(request: Request) -> Response:
 
 async def reset_begin(request: Request) -> Response:
     """회원가입 시 등록된 아이디 및 회원명 입력 → [확인]."""
+    if (refused := await throttled(request, policy.RESET_PER_ADDRESS, "비밀번호 재설정")) is not None:
+        return refused
     form = await request.form()
     values = refill(form, "user_id", "name")
     try:

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain import bizno as bizno_rules
+from ..domain import policy
 from ..domain.errors import Refusal
 from ..service_layer import affiliation, signup
 from . import certificate, realname
@@ -28,6 +29,7 @@ from .common import (
     text,
 )
 from .security import browser
+from .throttling import throttled
 
 STEPS = ("STEP1. 약관동의", "STEP2. 실명인증", "STEP3. 회원정보 입력", "STEP4. 가입완료")
 INTEREST_INPUTS = (("interest_keyword", "관심 키워드"), ("interest_industry", "관심 산업"),
@@ -251,6 +253,9 @@ async def general_submit(request: Request) -> Response:
     """회원정보 입력 → [가입하기] → STEP4 가입완료 (one transaction with the optional 소속기업)."""
     form = await request.form()
     values = refill(form, *INFO_FIELDS)
+    guesses = bool(secret(form, "approval_password") and text(form, "bizno"))
+    if guesses and (refused := await throttled(request, policy.APPROVAL_PER_ADDRESS, "회원정보 입력")) is not None:
+        return refused
     try:
         member = await call(request, signup.submit_info, ctx_of(request), _flow(request),
                             user_id=values["user_id"], password=secret(form, "password"),
