@@ -25,13 +25,13 @@ SUBSET = "로그인"  # 28 scenarios: every 로그인 scenario (일반, 간편/S
 QUICK = "일반회원과_간편회원은_로그인하면 or 하이픈_없이"
 
 
-def suite(keyword: str, workers: int) -> dict:
+def suite(keyword: str, workers: int, *, evidence: bool = True) -> dict:
     with tempfile.TemporaryDirectory(prefix="ti24-bench-browser-") as folder:
         junit, loads = Path(folder) / "junit.xml", Path(folder) / "loads"
         loads.mkdir()
         args = [PYTHON, "-m", "pytest", "-q", "tests/acceptance", "--driver", "browser", "-k", keyword,
                 "-p", "bench.pageloads", f"--junitxml={junit}", "--evidence-dir", f"{folder}/evidence",
-                "-n", str(workers) if workers > 1 else "0"]
+                "-n", str(workers) if workers > 1 else "0", *([] if evidence else ["-p", "bench.no_evidence"])]
         timed = run_timed(args, env={"TI24_BENCH_PAGELOADS": str(loads)})
         cases = ET.parse(junit).getroot().iter("testcase") if junit.is_file() else iter(())
         times = [float(c.get("time", 0)) for c in cases if c.find("skipped") is None]
@@ -65,7 +65,8 @@ def bare(contexts: int, loads: int, workers: int) -> dict:
     return {"wall": time.perf_counter() - start, "cpu": cpu, "times": durations, "loads": done}
 
 
-def run(*, quick: bool = False, keyword: str | None = None, workers: tuple[int, ...] = (1, 2)) -> Table:
+def run(*, quick: bool = False, keyword: str | None = None, workers: tuple[int, ...] = (1, 2),
+        without_evidence: bool | None = None) -> Table:
     keyword = keyword or (QUICK if quick else SUBSET)
     table = Table("2. Browser runs (Chromium): the suite against a bare Playwright script",
                   ["run", "scenarios", "page loads", "wall s", "CPU s", "s/scenario median", "s/scenario p95",
@@ -82,6 +83,10 @@ def run(*, quick: bool = False, keyword: str | None = None, workers: tuple[int, 
                   f"×{r:.2f}, ×{ran['cpu'] / floor['cpu']:.2f}")
         table.add(f"bare Playwright, {label}", len(floor["times"]), floor["loads"], floor["wall"], floor["cpu"],
                   statistics.median(floor["times"]), percentile(floor["times"], 95), "")
+    if without_evidence if without_evidence is not None else not quick:
+        ran = suite(keyword, 1, evidence=False)
+        table.add("suite, 1 worker, no screenshots or traces (bench/no_evidence.py)", len(ran["times"]), ran["loads"],
+                  ran["wall"], ran["cpu"], statistics.median(ran["times"]), percentile(ran["times"], 95), "")
     table.notes.append(f"target: within ×{TARGET} of the bare script — {verdict(worst <= TARGET)} (worst wall ×{worst:.2f}); "
                        "CPU includes Chromium and the Playwright driver (child processes)")
     table.notes.append(f"scenarios: pytest -k \"{keyword}\" (a subset of the suite); s/scenario from junit.xml "
@@ -94,9 +99,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("-k", dest="keyword")
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2)")
+    parser.add_argument("--without-evidence", action=argparse.BooleanOptionalAction, default=None,
+                        help="also run 1 worker with screenshots and traces switched off (default: unless --quick)")
     args = parser.parse_args(argv)
     workers = tuple(int(w) for w in args.workers.split(","))
-    print(run(quick=args.quick, keyword=args.keyword, workers=workers).render())
+    print(run(quick=args.quick, keyword=args.keyword, workers=workers, without_evidence=args.without_evidence).render())
 
 
 if __name__ == "__main__":
