@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Page, Tracing
+from playwright.sync_api import Page
+from playwright.sync_api._generated import Tracing
 
 
 def _no_trace(self: Tracing, *args: Any, **kwargs: Any) -> None:
