@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-packages run test lint clean
+.PHONY: setup system-packages run test lint clean bench
 
 # Python environment with the project and its development tools.
 $(STAMP): pyproject.toml
@@ -44,3 +44,7 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Benchmarks (not part of `make test`): every table; `make bench BENCH_ARGS="--only login --quick"`.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -17,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from dataclasses import replace as dataclass_replace
@@ -580,6 +581,20 @@ class NaverProvider(SnsProvider):
 # ------------------------------------------------------------------------------------------
 
 
+_KEY_LOCK = threading.Lock()
+_SIGNING_KEY: list[RSAKey] = []
+
+
+def _process_signing_key() -> RSAKey:
+    """The fake Google's ID-token key, made once per process (as fake_providers/ca.py pools its CA keys):
+    a fresh 2048-bit RSA key for every provider world was a fifth of the in-process suite's time.
+    Key rotation is still possible per provider (``signing_key=`` or replacing ``_key``)."""
+    with _KEY_LOCK:
+        if not _SIGNING_KEY:
+            _SIGNING_KEY.append(RSAKey.generate_key(2048, private=True))
+        return _SIGNING_KEY[0]
+
+
 class GoogleProvider(SnsProvider):
     name = "google"
     display_name = "Google"
@@ -605,7 +620,7 @@ class GoogleProvider(SnsProvider):
     ) -> None:
         super().__init__(now, seed)
         self.issuer = issuer.rstrip("/")
-        self._key = signing_key or RSAKey.generate_key(2048, private=True)
+        self._key = signing_key or _process_signing_key()
         self._key.ensure_kid()
         self._kid = str(self._key.kid)
 

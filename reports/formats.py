@@ -10,12 +10,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 STATUS_KO = {"passed": "통과", "failed": "실패", "undefined": "정의 없음", "skipped": "실행 안 함"}
 EMBED_LIMIT = 5 * 1024 * 1024  # bytes of one file embedded in cucumber.json
 
 
+def dump_json(value: Any, path: Path) -> None:
+    """UTF-8 JSON, indented, with a final newline. orjson: the standard library's encoder falls back
+    to pure Python whenever ``indent`` is given, which made the big report files the slowest part."""
+    path.write_bytes(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+
+
 def write_json(report: Mapping[str, Any], path: Path) -> None:
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    dump_json(report, path)
 
 
 # --- JUnit XML ---------------------------------------------------------------------------------
@@ -199,4 +207,4 @@ def cucumber(report: Mapping[str, Any], out: Path) -> list[dict[str, Any]]:
 
 
 def write_cucumber(report: Mapping[str, Any], out: Path, path: Path) -> None:
-    path.write_text(json.dumps(cucumber(report, out), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    dump_json(cucumber(report, out), path)

@@ -32,6 +32,23 @@ CELL_KO = {
 TEMPLATES = Path(__file__).with_name("templates")
 
 
+class ReportEnvironment(Environment):
+    """``x.key`` on the report's plain dicts looks the key up first.
+
+    Jinja's default tries ``getattr`` first and only falls back to ``x["key"]`` after an
+    AttributeError; with tens of thousands of scenarios that exception is most of the page's cost.
+    Dict methods (``.items()``) still resolve when no key of that name exists.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def _http(data: Mapping[str, Any]) -> str:
     request, response = data.get("request", {}), data.get("response", {})
     lines = [f"{request.get('method', '')} {request.get('url', '')}"]
@@ -53,7 +70,7 @@ def _title(scenario: Mapping[str, Any]) -> str:
 
 
 def render(report: Mapping[str, Any]) -> str:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env = ReportEnvironment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["cls"] = lambda s: str(s).replace(" ", "-")
     attachment_template = env.get_template("attachment.html.j2")
     env.globals["http"] = _http

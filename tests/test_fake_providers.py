@@ -784,3 +784,14 @@ def test_nts_errors(nts: NtsBusinessRegistry) -> None:
 
 
 
+
+
+def test_google_signing_key_is_made_once_per_process_unless_given() -> None:
+    """A 2048-bit RSA key per provider world was a fifth of the in-process suite's time (bench/harness_bench.py)."""
+    from joserfc.jwk import RSAKey
+
+    now = lambda: datetime(2026, 11, 30, tzinfo=UTC)  # noqa: E731
+    first, second = GoogleProvider(now), GoogleProvider(now)
+    assert first._key is second._key and first._kid == second._kid
+    own = RSAKey.generate_key(2048, private=True)
+    assert GoogleProvider(now, signing_key=own)._key is own

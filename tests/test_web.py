@@ -458,6 +458,37 @@ def test_login_gives_a_new_browser_id_and_the_cookie_never_holds_the_token(stack
     assert "mykotra" not in stale.get("/").text  # the fixated id is not the logged-in one
 
 
+def test_login_hashes_the_password_outside_the_service_lock(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hashing is a login's whole cost: under the one-service-call-at-a-time lock, logins would use one core."""
+    general_member(stack.ctx, "bae_member", "배일반")
+    lock = stack.app.state.web.lock
+    held: list[bool] = []
+    verify = stack.ctx.hasher.verify
+
+    def watching(stored: str | None, secret: str) -> bool:
+        held.append(lock.locked())
+        return verify(stored, secret)
+
+    monkeypatch.setattr(stack.ctx.hasher, "verify", watching)
+    browser = Browser(stack.app)
+    browser.get("/login")
+    page = browser.post("/login", {"user_id": "bae_member", "password": PASSWORD})
+    assert "로그아웃" in page.buttons
+    assert held == [False]
+
+
+def test_a_password_checked_against_an_older_hash_is_checked_again(stack: Stack) -> None:
+    general_member(stack.ctx, "bae_member", "배일반")
+    stale = auth.PasswordCheck(stored="an-older-hash", valid=True)
+    with pytest.raises(Refusal) as refused:
+        auth.login_general(stack.ctx, "bae_member", "Wrong-Password25", checked=stale)
+    assert refused.value.code == "bad_credentials"
+    current = auth.stored_password_hash(stack.ctx, "bae_member")
+    assert auth.login_general(stack.ctx, "bae_member", PASSWORD,
+                              checked=auth.PasswordCheck(current, True)).token
+    assert auth.stored_password_hash(stack.ctx, "nobody_here") is None
+
+
 def test_security_headers(stack: Stack) -> None:
     response = TestClient(stack.app).get("/")
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]

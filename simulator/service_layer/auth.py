@@ -40,8 +40,25 @@ def open_session(ctx: Context, member_id: int, method: str) -> str:
     return token
 
 
-def login_general(ctx: Context, user_id: str, password: str) -> LoginResult:
-    """[일반회원] → ID 및 비밀번호 입력 후 [로그인]."""
+@dataclass(frozen=True)
+class PasswordCheck:
+    """A password verified before the login's transaction: against which stored hash, and the answer.
+
+    Hashing (argon2id, tens of milliseconds) is the whole cost of a login; done outside the one
+    service call at a time that the web layer allows, logins use every core."""
+
+    stored: str | None
+    valid: bool
+
+
+def stored_password_hash(ctx: Context, user_id: str) -> str | None:
+    row = next(ctx.db["members"].rows_where("user_id = ?", [user_id], select="password_hash"), None)
+    return row["password_hash"] if row else None
+
+
+def login_general(ctx: Context, user_id: str, password: str, *, checked: PasswordCheck | None = None) -> LoginResult:
+    """[일반회원] → ID 및 비밀번호 입력 후 [로그인]. ``checked``: the password already verified
+    (``check_password``); used only when it was checked against the hash stored now."""
     with unit_of_work(ctx):
         row = next(ctx.db["members"].rows_where("user_id = ?", [user_id]), None)
         # An unknown ID counts its failures and locks exactly like a real one (no enumeration),
@@ -49,7 +66,8 @@ def login_general(ctx: Context, user_id: str, password: str) -> LoginResult:
         unknown = (policy.UNKNOWN_LOGIN_FAILURES, f"user:{user_id}")
         locked = not within_limit(ctx, *unknown) if row is None else \
             row["failed_logins"] >= policy.MAX_LOGIN_FAILURES
-        valid = ctx.hasher.verify(row["password_hash"] if row else None, password)
+        stored = row["password_hash"] if row else None
+        valid = checked.valid if checked is not None and checked.stored == stored else ctx.hasher.verify(stored, password)
         if locked:
             raise Refusal("account_locked", f"비밀번호를 {policy.MAX_LOGIN_FAILURES}회 잘못 입력하여 로그인이 제한되었습니다."
                                             " [비밀번호 재설정] 후 다시 로그인해 주세요.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -45,9 +46,13 @@ async def login(request: Request) -> Response:
 async def login_general(request: Request) -> Response:
     """[일반회원] → ID 및 비밀번호 입력 후 [로그인]."""
     form = await request.form()
-    user_id = text(form, "user_id", limit=100)
+    user_id, password = text(form, "user_id", limit=100), secret(form, "password")
+    ctx = ctx_of(request)
     try:
-        result = await call(request, auth.login_general, ctx_of(request), user_id, secret(form, "password"))
+        # The hash is checked outside the one-at-a-time service lock, so logins run on every core.
+        stored = await call(request, auth.stored_password_hash, ctx, user_id)
+        checked = auth.PasswordCheck(stored, await anyio.to_thread.run_sync(ctx.hasher.verify, stored, password))
+        result = await call(request, auth.login_general, ctx, user_id, password, checked=checked)
     except Refusal as refusal:
         return await _login_page(request, "general", refill(form, "user_id"), alert=refusal.message)
     if result.conversion_flow:
