@@ -163,7 +163,7 @@ PINK = """async (src) => {
 }"""
 
 
-def test_ti24_guide_on_one_tag_writes_html_and_pdf_with_a_picture_for_every_step(tmp_path: Path, chromium) -> None:
+def test_ti24_guide_on_one_tag_writes_html_and_pdf_with_a_picture_for_every_step(tmp_path: Path, own_chromium) -> None:
     out = tmp_path / "guide"
     run = subprocess.run([sys.executable, "-m", "ti24.cli", "guide", "--out", str(out), "--tags", "@REQ-SNS-04",
                           "--no-progress"], cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -177,7 +177,7 @@ def test_ti24_guide_on_one_tag_writes_html_and_pdf_with_a_picture_for_every_step
     assert all("<img " in step for step in steps)
     assert "카카오 로그인 화면" in html  # the provider's own page, as a step's picture
     # The element pressed is outlined in pink in its picture, and in no picture taken after a step.
-    page = chromium.new_page()
+    page = own_chromium.new_page()
     try:
         pressed = re.search(r'<img src="([^"]+)" alt="[^"]*누를 곳', html) or re.search(
             r'<img src="([^"]+)" alt="[^"]*카카오 로그인 화면', html)

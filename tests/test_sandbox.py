@@ -98,11 +98,11 @@ def _certificates(panel: Any) -> list[dict[str, str]]:
             for i in range(cards.count())]
 
 
-def test_every_preset_is_finished_in_the_browser_and_shows_in_the_trainer_view(sandbox: Sandbox, chromium) -> None:
+def test_every_preset_is_finished_in_the_browser_and_shows_in_the_trainer_view(sandbox: Sandbox, own_chromium) -> None:
     trainees: dict[str, Trainee] = {}
 
     def trainee(preset: str) -> tuple[Trainee, Any]:
-        trainees[preset] = Trainee(chromium, sandbox, f"연습생-{preset}")
+        trainees[preset] = Trainee(own_chromium, sandbox, f"연습생-{preset}")
         return trainees[preset], trainees[preset].load(preset)
 
     try:
