@@ -27,7 +27,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.decrepit.ciphers.algorithms import SEED
@@ -411,6 +411,26 @@ def _ca_key(role: str) -> rsa.RSAPrivateKey:
         return _CA_KEYS[role]
 
 
+# CA certificates, made once per process and day: their validity (ten years back, twenty ahead) is
+# anchored at the start of the world's UTC day, so every world of that day gets the same ones.
+# Signing nine CA certificates for every world was a tenth of a world's set-up.
+_CA_CERTIFICATES: dict[tuple[str, str, datetime], x509.Certificate] = {}
+
+
+def _day_of(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _ca_certificate(
+    subject: x509.Name, issuer: x509.Name, now: datetime, sign: Callable[[], x509.Certificate]
+) -> x509.Certificate:
+    key = (subject.rfc4514_string(), issuer.rfc4514_string(), _day_of(now))
+    with _POOL_LOCK:
+        if key not in _CA_CERTIFICATES:
+            _CA_CERTIFICATES[key] = sign()
+        return _CA_CERTIFICATES[key]
+
+
 def _subscriber_key() -> rsa.RSAPrivateKey:
     index = next(_subscriber_cursor) % _SUBSCRIBER_POOL_SIZE
     with _POOL_LOCK:
@@ -473,7 +493,7 @@ class CertificateAuthorities:
     def _ca_builder(
         self, subject: x509.Name, issuer: x509.Name, key: rsa.RSAPrivateKey
     ) -> x509.CertificateBuilder:
-        now = self._now()
+        now = _day_of(self._now())
         return (
             x509.CertificateBuilder()
             .subject_name(subject)
@@ -500,24 +520,31 @@ class CertificateAuthorities:
         )
 
     def _self_signed(self, name: x509.Name, key: rsa.RSAPrivateKey) -> x509.Certificate:
-        builder = self._ca_builder(name, name, key).add_extension(
-            x509.BasicConstraints(ca=True, path_length=None), critical=True
-        )
-        return builder.sign(key, hashes.SHA256())
+        def sign() -> x509.Certificate:
+            builder = self._ca_builder(name, name, key).add_extension(
+                x509.BasicConstraints(ca=True, path_length=None), critical=True
+            )
+            return builder.sign(key, hashes.SHA256())
+
+        return _ca_certificate(name, name, self._now(), sign)
 
     def _intermediate(
         self, org: str, name: x509.Name, parent: x509.Certificate, parent_key: rsa.RSAPrivateKey
     ) -> _Authority:
         key = _ca_key(f"{parent.subject.rfc4514_string()}|{org}")
-        builder = (
-            self._ca_builder(name, parent.subject, key)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(parent_key.public_key()), critical=False
+
+        def sign() -> x509.Certificate:
+            builder = (
+                self._ca_builder(name, parent.subject, key)
+                .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+                .add_extension(
+                    x509.AuthorityKeyIdentifier.from_issuer_public_key(parent_key.public_key()), critical=False
+                )
             )
-        )
+            return builder.sign(parent_key, hashes.SHA256())
+
         slug = org if org.isascii() else "private-ca"
-        return _Authority(org, name, key, builder.sign(parent_key, hashes.SHA256()), slug)
+        return _Authority(org, name, key, _ca_certificate(name, parent.subject, self._now(), sign), slug)
 
     # -- issuing -----------------------------------------------------------------------
 

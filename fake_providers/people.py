@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from dataclasses import replace as dataclass_replace
 from datetime import UTC, date, datetime
 
-from faker import Faker
+from fake_providers.seeded import SeededFaker
 
 CARRIERS = ("SKT", "KT", "LG U+", "알뜰폰(SKT)", "알뜰폰(KT)", "알뜰폰(LG U+)")
 
@@ -115,14 +115,11 @@ class Person:
         return str(base if self.gender == "M" else base + 1)
 
 
-class PersonRegistry:
+class PersonRegistry(SeededFaker):
     """Everyone the fake providers know, with unique phone numbers."""
 
     def __init__(self, seed: int | None = None) -> None:
-        self._faker = Faker("ko_KR")
-        if seed is not None:
-            self._faker.seed_instance(seed)
-        self._random = self._faker.random
+        self._faker_seed = seed
         self._people: dict[str, Person] = {}  # keyed by resident_secret
         self._phones: dict[str, str] = {}  # phone digits -> resident_secret
 

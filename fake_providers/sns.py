@@ -25,11 +25,11 @@ from datetime import date, datetime, timedelta
 from typing import ClassVar
 from urllib.parse import urlencode
 
-from faker import Faker
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from fake_providers.people import Person, ProviderError, phone_digits
+from fake_providers.seeded import SeededFaker
 
 __all__ = [
     "AUTH_CODE_TTL",
@@ -108,7 +108,7 @@ class _Token:
     revoked: bool = False
 
 
-class SnsProvider:
+class SnsProvider(SeededFaker):
     """What all four providers share; subclasses supply ids, shapes and error texts."""
 
     name: ClassVar[str] = ""
@@ -125,10 +125,7 @@ class SnsProvider:
 
     def __init__(self, now: Callable[[], datetime], seed: int | None = None) -> None:
         self.now = now
-        self._faker = Faker("ko_KR")
-        if seed is not None:
-            self._faker.seed_instance(seed)
-        self._random = self._faker.random
+        self._faker_seed = seed
         self._clients: dict[str, _Client] = {}
         self._accounts: dict[str, SnsAccount] = {}
         self._codes: dict[str, _AuthCode] = {}

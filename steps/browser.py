@@ -65,7 +65,7 @@ class PlaywrightDriver:
                                                viewport={"width": 1000, "height": 900})
             context.set_default_timeout(TIMEOUT_MS)
             if self.tracing:
-                context.tracing.start(screenshots=True, snapshots=True, title=actor.alias)
+                context.tracing.start(screenshots=False, snapshots=True, title=actor.alias)
             self.contexts[actor.alias] = context
             self.pages[actor.alias] = context.new_page()
         self.last_page = self.pages[actor.alias]

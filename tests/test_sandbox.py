@@ -185,7 +185,7 @@ def test_every_preset_is_finished_in_the_browser_and_shows_in_the_trainer_view(s
 
         # The trainer's view: every trainee finished, and where the first one was refused
         view = trainees["closed-company"].page
-        view.goto(sandbox.origin + "/sandbox/trainer")
+        view.goto(sandbox.origin + "/sandbox/trainer?key=" + sandbox.trainer_key)
         for preset in PRESETS:
             section = view.locator(f'section.trainee[data-trainee="연습생-{preset}"]')
             situations = section.get_by_role("table", name=re.compile("^연습 상황"))
@@ -217,7 +217,7 @@ def test_reset_empties_the_system_but_the_trainer_keeps_the_history(sandbox: San
     assert client.post("/sandbox/reset", data={"csrf": csrf}).status_code == 200
     assert sandbox.round == rounds + 1
     assert not list(sandbox.embedded.ctx.db["members"].rows_where("user_id = ?", [user_id]))
-    trainer = client.get("/sandbox/trainer").text
+    trainer = client.get("/sandbox/trainer", params={"key": sandbox.trainer_key}).text
     assert "bad_credentials" in trainer  # the refused login before the reset is still listed
     assert "기존 회원 전환" in trainer  # and the situation loaded before it
     assert client.post("/sandbox/load", data={"csrf": csrf, "preset": "nope"}).status_code == 400
@@ -269,3 +269,26 @@ def test_presets_generate_valid_people_numbers_and_accounts_every_time() -> None
     assert all(policy.check_user_id(a["user_id"]) for a in accounts)
     names = [p["name"] for loaded in trainee.loaded for p in loaded.people]
     assert all(re.fullmatch(r"[가-힣]{2,4}", name) for name in names)  # faker ko_KR
+
+
+def test_the_trainer_view_opens_only_with_the_trainer_key(sandbox: Sandbox) -> None:
+    trainee = httpx.Client(base_url=sandbox.origin)
+    menu = trainee.get("/sandbox")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', menu.text).group(1)
+    trainee.post("/sandbox/name", data={"csrf": csrf, "name": "열쇠없는연습생"})
+    for params in ({}, {"key": "wrong-key"}):
+        page = trainee.get("/sandbox/trainer", params=params)
+        assert page.status_code == 403 and "강사 열쇠" in page.text
+        assert "열쇠없는연습생" not in page.text and "ti24_trainer" not in page.headers.get("set-cookie", "")
+    assert "강사 열쇠가 맞지 않습니다." in trainee.get("/sandbox/trainer", params={"key": "wrong-key"}).text
+    trainer = httpx.Client(base_url=sandbox.origin)
+    opened = trainer.get("/sandbox/trainer", params={"key": sandbox.trainer_key})
+    assert opened.status_code == 200 and "열쇠없는연습생" in opened.text
+    assert trainer.get("/sandbox/trainer").status_code == 200  # the cookie keeps it open on refresh
+
+
+def test_serve_sandbox_prints_the_trainer_address_with_its_key() -> None:
+    from ti24.sandbox import sandbox_intro
+
+    intro = sandbox_intro("http://127.0.0.1:8000", "k3y")
+    assert "http://127.0.0.1:8000/sandbox/trainer?key=k3y" in intro

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from starlette.routing import Route
@@ -23,6 +22,7 @@ from test_web import (
     parse_page,
     person,
     register_company,
+    verify_password_reset,
 )
 
 from simulator.domain import policy, throttle, uploads
@@ -255,11 +255,8 @@ def test_password_reset_start_answers_alike_and_the_verdict_comes_after_verifica
         response = browser.client.post("/password-reset", data={"csrf_token": browser.csrf, "user_id": user_id,
                                                                 "name": name})
         answers.append((response.status_code, response.headers.get("location")))
-        stack.real_name.person = person("황재설", date(1979, 7, 7), "010-1212-3434")
         browser.get(response.headers["location"])
-        browser.post("/password-reset/verify/phone")
-        txn = urlsplit(browser.outside or "").path.rsplit("/", 1)[-1]
-        page = browser.get(f"/password-reset/verify/return?identityVerificationId={txn}")
+        page = verify_password_reset(stack, browser, person("황재설", date(1979, 7, 7), "010-1212-3434"))
         if name == "황재설" and user_id == "hwang_reset":
             assert "저장하기" in page.buttons, page.alert
         else:
@@ -329,10 +326,7 @@ def test_password_reset_ends_every_session_of_the_member(stack: Stack) -> None:
     resetting = Browser(stack.app)
     resetting.get("/password-reset")
     resetting.post("/password-reset", {"user_id": "hwang_reset", "name": "황재설"})
-    stack.real_name.person = person("황재설", date(1979, 7, 7))
-    resetting.post("/password-reset/verify/phone")
-    txn = urlsplit(resetting.outside or "").path.rsplit("/", 1)[-1]
-    resetting.get(f"/password-reset/verify/return?identityVerificationId={txn}")
+    verify_password_reset(stack, resetting, person("황재설", date(1979, 7, 7)))
     page = resetting.post("/password-reset/new", {"password": "New-Password24", "password_confirm": "New-Password24"})
     assert "비밀번호가 변경되었습니다" in page.text, page.alert
     assert first.logged_in_as() == "로그인/회원가입" and second.logged_in_as() == "로그인/회원가입"

@@ -942,6 +942,18 @@ def test_find_id_by_phone_email_and_simple_auth(stack: Stack) -> None:
     assert "noh_f*****" in page.text, page.alert
 
 
+RETURN_KEYS = {"phone": "identityVerificationId", "card": "imp_uid"}  # the providers' return parameters
+
+
+def verify_password_reset(stack: Stack, browser: Browser, who: VerifiedPerson, method: str = "phone") -> Page:
+    """[휴대폰] or [신용카드] on the 비밀번호 재설정 page, the provider's window answering for ``who``,
+    and the return to the site: the page the member lands on."""
+    stack.real_name.person = who
+    browser.post(f"/password-reset/verify/{method}")
+    txn = urlsplit(browser.outside or "").path.rsplit("/", 1)[-1]
+    return browser.get(f"/password-reset/verify/return?{RETURN_KEYS[method]}={txn}")
+
+
 def test_password_reset_with_card(stack: Stack) -> None:
     general_member(stack.ctx, "hwang_reset", "황재설", date(1979, 7, 7), "010-1212-3434")
     browser = Browser(stack.app)
@@ -950,11 +962,8 @@ def test_password_reset_with_card(stack: Stack) -> None:
     assert {"휴대폰", "신용카드", "간편인증"} <= set(page.buttons)
     page = browser.post("/password-reset/new", {"password": "New-Password24", "password_confirm": "New-Password24"})
     assert page.alert == "본인인증을 먼저 진행해 주세요."
-    stack.real_name.person = person("황재설", date(1979, 7, 7), "010-1212-3434")
     browser.get("/password-reset/verify")
-    browser.post("/password-reset/verify/card")
-    txn = urlsplit(browser.outside or "").path.rsplit("/", 1)[-1]
-    page = browser.get(f"/password-reset/verify/return?imp_uid={txn}")
+    page = verify_password_reset(stack, browser, person("황재설", date(1979, 7, 7), "010-1212-3434"), "card")
     assert "저장하기" in page.buttons, page.alert
     page = browser.post("/password-reset/new", {"password": "short", "password_confirm": "short"})
     assert page.alert == "비밀번호는 8자 이상이어야 합니다."
@@ -970,10 +979,7 @@ def test_password_reset_refuses_someone_elses_verification(stack: Stack) -> None
     browser = Browser(stack.app)
     browser.get("/password-reset")
     browser.post("/password-reset", {"user_id": "hwang_reset", "name": "황재설"})
-    stack.real_name.person = person("타인", date(1999, 9, 9))
-    browser.post("/password-reset/verify/phone")
-    txn = urlsplit(browser.outside or "").path.rsplit("/", 1)[-1]
-    page = browser.get(f"/password-reset/verify/return?identityVerificationId={txn}")
+    page = verify_password_reset(stack, browser, person("타인", date(1999, 9, 9)))
     assert page.alert == "입력하신 아이디·회원명과 본인인증 정보가 일치하는 회원이 없습니다."
 
 

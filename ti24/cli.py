@@ -263,9 +263,10 @@ def serve(args: argparse.Namespace) -> int:
             print("--sandbox는 --demo, --faults와 함께 쓸 수 없습니다 (연습 상황은 연습 메뉴에서 불러옵니다).",
                   file=sys.stderr)
             return 2
+        sandbox = Sandbox(origin, seed_value=args.seed, trainer_key=args.trainer_key)
         print(f"무역투자24 시뮬레이터 (연습 모드, 데이터는 메모리에만 둡니다): {origin}/")
-        print(sandbox_intro(origin))
-        uvicorn.run(Sandbox(origin, seed_value=args.seed), host=args.host, port=args.port, log_level="warning")
+        print(sandbox_intro(origin, sandbox.trainer_key))
+        uvicorn.run(sandbox, host=args.host, port=args.port, log_level="warning")
         return 0
     embedded = build(hashing="serving", database=args.database, site_url=origin, providers_url=origin,
                      faults=args.faults,
@@ -330,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     web.add_argument("--faults", default="", help="켤 결함 (쉼표로 구분; simulator/faults.py)")
     web.add_argument("--sandbox", action="store_true",
                      help="연습(샌드박스) 모드: /sandbox 연습 메뉴(초기화, 연습 상황), 연습 도우미 패널, /sandbox/trainer 강사 화면")
+    web.add_argument("--trainer-key", default=None, metavar="KEY",
+                     help="--sandbox의 강사 화면 열쇠 (기본: 시작할 때마다 새로 만들어 화면에 보여 줍니다)")
     web.set_defaults(func=serve)
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)

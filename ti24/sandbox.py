@@ -18,6 +18,7 @@ Nothing here runs unless ``--sandbox`` is given.
 
 from __future__ import annotations
 
+import hmac
 import json
 import random
 import re
@@ -48,6 +49,7 @@ from .embedded import Embedded, build
 
 HERE = Path(__file__).parent
 COOKIE = "ti24_trainee"
+TRAINER_COOKIE = "ti24_trainer"
 PREFIX = "/sandbox"
 PANEL_MARK = b"</body>"
 
@@ -322,8 +324,12 @@ class Trainee:
 class Sandbox:
     """The ASGI app of ``ti24 serve --sandbox``: the site and the fakes, the 연습 pages, the panel."""
 
-    def __init__(self, origin: str, *, seed_value: int | None = None, hashing: str = "serving") -> None:
+    def __init__(self, origin: str, *, seed_value: int | None = None, hashing: str = "serving",
+                 trainer_key: str | None = None) -> None:
         self.origin = origin.rstrip("/")
+        # The trainer's view lists every trainee's refusals: it opens with this key (printed when the
+        # server starts), not for whoever follows the menu's link.
+        self.trainer_key = trainer_key or secrets.token_urlsafe(12)
         self.hashing = hashing
         self.seed_value = seed_value
         self.faker = Faker("ko_KR")
@@ -336,7 +342,7 @@ class Sandbox:
         self.guard = threading.Lock()
         env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True,
                           lstrip_blocks=True)
-        self.templates = {name: env.get_template(f"sandbox_{name}.html") for name in ("menu", "panel", "trainer")}
+        self.templates = {name: env.get_template(f"sandbox_{name}.html") for name in ("menu", "panel", "trainer", "trainer_key")}
         self._build()
 
     def _build(self) -> None:
@@ -527,8 +533,15 @@ class Sandbox:
                               " 상황을 불러왔습니다. 오른쪽 패널에 필요한 정보가 있습니다."}.get(done or "")
             return await self._menu(trainee, notice=notice)
         if path == "/trainer":
+            offered = request.query_params.get("key") or request.cookies.get(TRAINER_COOKIE, "")
+            if not hmac.compare_digest(offered.encode(), self.trainer_key.encode()):
+                alert = "강사 열쇠가 맞지 않습니다." if offered else None
+                return HTMLResponse(self.templates["trainer_key"].render(alert=alert), status_code=403)
             report = await anyio.to_thread.run_sync(self.report)
-            return HTMLResponse(self.templates["trainer"].render(report=report, round=self.round))
+            response = HTMLResponse(self.templates["trainer"].render(report=report, round=self.round))
+            response.set_cookie(TRAINER_COOKIE, self.trainer_key, path=PREFIX + "/trainer", httponly=True,
+                                samesite="strict")
+            return response
         return await self._menu(trainee, alert="요청하신 연습 페이지를 찾을 수 없습니다.", status=404)
 
     async def _menu(self, trainee: Trainee, *, alert: str | None = None, notice: str | None = None,
@@ -539,8 +552,9 @@ class Sandbox:
         return HTMLResponse(html, status_code=status)
 
 
-def sandbox_intro(origin: str) -> str:
-    return (f"연습(샌드박스) 모드: {origin}/sandbox 에서 상황을 고르고, 강사 화면은 {origin}/sandbox/trainer 입니다.\n"
+def sandbox_intro(origin: str, trainer_key: str) -> str:
+    return (f"연습(샌드박스) 모드: {origin}/sandbox 에서 상황을 고릅니다.\n"
+            f"  강사 화면 (연습생에게 알리지 마십시오): {origin}/sandbox/trainer?key={trainer_key}\n"
             "  [초기화]는 회원, 기업, 인증서를 모두 지웁니다 (강사 화면의 기록은 남습니다).")
 
 

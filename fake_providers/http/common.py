@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 from collections.abc import Mapping
@@ -32,6 +33,13 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
 }
 
 _ROOT_KEY = "ti24.providers_root"
+
+
+@functools.cache
+def shared_templates() -> Jinja2Templates:
+    """One template environment per process, so each page compiles once rather than once per world
+    (the in-process suite builds a world per scenario)."""
+    return Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
 class RememberRoot:
@@ -65,9 +73,7 @@ class WalletEntry:
 @dataclass
 class Shared:
     world: ProviderWorld
-    templates: Jinja2Templates = field(
-        default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES_DIR))
-    )
+    templates: Jinja2Templates = field(default_factory=shared_templates)
     # provider -> outcome the next transaction of that provider ends with
     outcomes: dict[str, str] = field(default_factory=dict)
     # holder id -> serials, and serial -> entry (the members' NPKI folders)

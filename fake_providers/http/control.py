@@ -10,7 +10,6 @@ from typing import Any
 import jsonschema
 from cryptography import x509
 from cryptography.x509.oid import NameOID
-from faker import Faker
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -18,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from fake_providers.ca import PRODUCTS, normalize_bizno
 from fake_providers.nts import BUSINESS_STATUS, TAX_TYPES
 from fake_providers.people import CARD_COMPANIES, CARRIERS, SIMPLE_AUTH_APPS, AlreadyRegistered, Person, phone_digits
+from fake_providers.seeded import SeededFaker
 
 from .common import OUTCOMES, Shared, WalletEntry, base_url, json_response, read_json_object
 
@@ -48,12 +48,10 @@ def person_json(person: Person, site_code: str) -> dict[str, Any]:
     }
 
 
-class Control:
+class Control(SeededFaker):
     def __init__(self, shared: Shared) -> None:
         self.shared = shared
-        self._faker = Faker("ko_KR")
-        if shared.world.seed is not None:
-            self._faker.seed_instance(shared.world.seed)
+        self._faker_seed = shared.world.seed
 
     async def _body(self, request: Request) -> dict[str, Any] | Response:
         """The JSON body, checked against this operation's schema in the OpenAPI document."""

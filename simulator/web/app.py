@@ -6,6 +6,7 @@ pages (SNS login, PASS / card windows, the certificate dialog) live under ``B``.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,9 @@ def _url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
     return path(context["request"], name, **params)
 
 
+@functools.cache
 def _templates() -> Jinja2Templates:
+    """One environment per process: each page compiles once, however many apps are built."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     templates = Jinja2Templates(env=env)
