@@ -202,7 +202,11 @@ def test_every_preset_is_finished_in_the_browser_and_shows_in_the_trainer_view(s
 
 
 def test_reset_empties_the_system_but_the_trainer_keeps_the_history(sandbox: Sandbox) -> None:
-    client = httpx.Client(base_url=sandbox.origin, follow_redirects=True)
+    with httpx.Client(base_url=sandbox.origin, follow_redirects=True) as client:
+        _reset_check(sandbox, client)
+
+
+def _reset_check(sandbox: Sandbox, client: httpx.Client) -> None:
     menu = client.get("/sandbox")
     csrf = re.search(r'name="csrf" value="([^"]+)"', menu.text).group(1)
     assert client.post("/sandbox/load", data={"csrf": "wrong", "preset": "legacy-conversion"}).status_code == 403
@@ -272,7 +276,11 @@ def test_presets_generate_valid_people_numbers_and_accounts_every_time() -> None
 
 
 def test_the_trainer_view_opens_only_with_the_trainer_key(sandbox: Sandbox) -> None:
-    trainee = httpx.Client(base_url=sandbox.origin)
+    with httpx.Client(base_url=sandbox.origin) as trainee, httpx.Client(base_url=sandbox.origin) as trainer:
+        _trainer_key_check(sandbox, trainee, trainer)
+
+
+def _trainer_key_check(sandbox: Sandbox, trainee: httpx.Client, trainer: httpx.Client) -> None:
     menu = trainee.get("/sandbox")
     csrf = re.search(r'name="csrf" value="([^"]+)"', menu.text).group(1)
     trainee.post("/sandbox/name", data={"csrf": csrf, "name": "열쇠없는연습생"})
@@ -281,7 +289,6 @@ def test_the_trainer_view_opens_only_with_the_trainer_key(sandbox: Sandbox) -> N
         assert page.status_code == 403 and "강사 열쇠" in page.text
         assert "열쇠없는연습생" not in page.text and "ti24_trainer" not in page.headers.get("set-cookie", "")
     assert "강사 열쇠가 맞지 않습니다." in trainee.get("/sandbox/trainer", params={"key": "wrong-key"}).text
-    trainer = httpx.Client(base_url=sandbox.origin)
     opened = trainer.get("/sandbox/trainer", params={"key": sandbox.trainer_key})
     assert opened.status_code == 200 and "열쇠없는연습생" in opened.text
     assert trainer.get("/sandbox/trainer").status_code == 200  # the cookie keeps it open on refresh
