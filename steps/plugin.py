@@ -155,8 +155,7 @@ def world(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     if request.config.getoption("--driver") != "browser":
         yield _inprocess_world()
         return
-    import httpx
-
+    from . import http_client
     from .browser import PlaywrightDriver
     from .profile import SiteProfile
     from .seeding import HttpSeeder
@@ -168,7 +167,7 @@ def world(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     if token:
         seeder.reset(datetime.now(UTC))
     evidence = _evidence_dir(request)
-    driver = PlaywrightDriver(browser, base_url, httpx.Client(base_url=base_url, timeout=30.0),
+    driver = PlaywrightDriver(browser, base_url, http_client.client(base_url),
                               SiteProfile.load(request.config.getoption("--site-profile")))
     if request.config.getoption("--guide-shots"):
         driver.tracing = False  # the guide needs pictures, not traces

@@ -18,6 +18,7 @@ from simulator.service_layer import seed
 from ti24.embedded import Embedded
 from ti24.testmode import TOKEN_HEADER
 
+from . import http_client
 from .driver import Actor
 
 CHANNELS = {"카카오": "kakao", "네이버": "naver", "구글": "google", "페이스북": "facebook"}
@@ -111,8 +112,8 @@ class HttpSeeder(ProviderControl):
     """KOTRA's records and the clock through the simulator's declared seeding endpoint."""
 
     def __init__(self, base_url: str, token: str) -> None:
-        super().__init__(httpx.Client(base_url=base_url, timeout=30.0))
-        self.site = httpx.Client(base_url=base_url, headers={TOKEN_HEADER: token}, timeout=30.0)
+        super().__init__(http_client.client(base_url))
+        self.site = http_client.client(base_url, headers={TOKEN_HEADER: token})
 
     def _seed(self, path: str, body: dict) -> dict:
         response = self.site.post(f"/_ti24{path}", json=body)
