@@ -8,7 +8,7 @@ trainee each). The flows reuse the Playwright driver of the acceptance suite.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -201,12 +201,24 @@ def test_every_preset_is_finished_in_the_browser_and_shows_in_the_trainer_view(s
             t.close()
 
 
-def test_reset_empties_the_system_but_the_trainer_keeps_the_history(sandbox: Sandbox) -> None:
-    with httpx.Client(base_url=sandbox.origin, follow_redirects=True) as client:
-        _reset_check(sandbox, client)
+@pytest.fixture
+def new_client(sandbox: Sandbox) -> Iterator[Callable[..., httpx.Client]]:
+    """A fresh browser (own cookies) at the sandbox; closed after the test."""
+    clients: list[httpx.Client] = []
+
+    def make(**options: Any) -> httpx.Client:
+        clients.append(httpx.Client(base_url=sandbox.origin, **options))
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        client.close()
 
 
-def _reset_check(sandbox: Sandbox, client: httpx.Client) -> None:
+def test_reset_empties_the_system_but_the_trainer_keeps_the_history(
+    sandbox: Sandbox, new_client: Callable[..., httpx.Client]
+) -> None:
+    client = new_client(follow_redirects=True)
     menu = client.get("/sandbox")
     csrf = re.search(r'name="csrf" value="([^"]+)"', menu.text).group(1)
     assert client.post("/sandbox/load", data={"csrf": "wrong", "preset": "legacy-conversion"}).status_code == 403
@@ -275,12 +287,10 @@ def test_presets_generate_valid_people_numbers_and_accounts_every_time() -> None
     assert all(re.fullmatch(r"[가-힣]{2,4}", name) for name in names)  # faker ko_KR
 
 
-def test_the_trainer_view_opens_only_with_the_trainer_key(sandbox: Sandbox) -> None:
-    with httpx.Client(base_url=sandbox.origin) as trainee, httpx.Client(base_url=sandbox.origin) as trainer:
-        _trainer_key_check(sandbox, trainee, trainer)
-
-
-def _trainer_key_check(sandbox: Sandbox, trainee: httpx.Client, trainer: httpx.Client) -> None:
+def test_the_trainer_view_opens_only_with_the_trainer_key(
+    sandbox: Sandbox, new_client: Callable[..., httpx.Client]
+) -> None:
+    trainee, trainer = new_client(), new_client()
     menu = trainee.get("/sandbox")
     csrf = re.search(r'name="csrf" value="([^"]+)"', menu.text).group(1)
     trainee.post("/sandbox/name", data={"csrf": csrf, "name": "열쇠없는연습생"})
